@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "SwiftLens",
+    products: [
+        .library(name: "Kernels", targets: ["Kernels"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Lens", targets: ["Lens"]),
+        .executable(name: "lens", targets: ["lens"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLinearAlgebra",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(
+            name: "Kernels",
+            dependencies: ["CLinearAlgebra", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .target(name: "Tensor", dependencies: ["Kernels"]),
+        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "Lens", dependencies: ["NN"]),
+        .executableTarget(
+            name: "lens",
+            dependencies: ["Lens", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "LensTests", dependencies: ["Lens"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,54 @@
+import Dispatch
+
+/// Work splitting for kernels. BLAS keeps its own threads for GEMM; these
+/// helpers parallelise only the Swift kernels, which never call BLAS inside.
+public enum Parallel {
+    /// Number of worker chunks used for large arrays (the machine's active cores).
+    public static let workers = max(1, ProcessInfo.activeCores)
+
+    /// Below this many elements a kernel runs on the calling thread.
+    public static let minimumParallelCount = 1 << 16
+
+    /// Runs `body(start, end)` over `0..<count` in contiguous chunks, in parallel
+    /// when `count * costPerElement` is large enough to pay for the threads.
+    public static func forChunks(
+        _ count: Int, costPerElement: Int = 1, _ body: (Int, Int) -> Void
+    ) {
+        let chunks = count * costPerElement >= minimumParallelCount ? min(workers, count) : 1
+        if chunks <= 1 {
+            body(0, count)
+            return
+        }
+        let size = (count + chunks - 1) / chunks
+        withoutActuallyEscaping(body) { escaping in
+            let work = UncheckedSendable(escaping)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let start = c * size
+                let end = min(count, start + size)
+                if start < end { work.value(start, end) }
+            }
+        }
+    }
+}
+
+/// Carries a value the caller guarantees is used safely across threads
+/// (kernel bodies write disjoint ranges of one buffer).
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// The number of cores this process may use.
+enum ProcessInfo {
+    static var activeCores: Int {
+        #if canImport(Glibc)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return 1
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

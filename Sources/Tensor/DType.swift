@@ -1,0 +1,43 @@
+/// The element type of a tensor's storage. Arithmetic always runs in Float32:
+/// Float16 and BFloat16 storage is converted on read, integer storage holds token ids.
+public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
+    case float32, float16, bfloat16, int32, int64
+
+    /// Bytes per element.
+    public var byteCount: Int {
+        switch self {
+        case .float32, .int32: return 4
+        case .float16, .bfloat16: return 2
+        case .int64: return 8
+        }
+    }
+
+    /// Whether the type holds integers.
+    public var isInteger: Bool { self == .int32 || self == .int64 }
+
+    public var description: String { rawValue }
+}
+
+/// Bit-level conversions between Float32 and the 16-bit float formats.
+enum HalfBits {
+    /// BFloat16 is the top 16 bits of a Float32.
+    @inline(__always) static func bfloat16ToFloat(_ bits: UInt16) -> Float {
+        Float(bitPattern: UInt32(bits) << 16)
+    }
+
+    /// Round-to-nearest-even Float32 -> BFloat16 (NaN stays NaN).
+    @inline(__always) static func floatToBFloat16(_ x: Float) -> UInt16 {
+        if x.isNaN { return 0x7FC0 }
+        let bits = x.bitPattern
+        let rounding = 0x7FFF + ((bits >> 16) & 1)
+        return UInt16((bits &+ rounding) >> 16)
+    }
+
+    @inline(__always) static func float16ToFloat(_ bits: UInt16) -> Float {
+        Float(Float16(bitPattern: bits))
+    }
+
+    @inline(__always) static func floatToFloat16(_ x: Float) -> UInt16 {
+        Float16(x).bitPattern
+    }
+}

@@ -1,0 +1,81 @@
+/// A flat, typed buffer shared by tensor views. Owned buffers are 64-byte aligned
+/// and zero-filled; external buffers (memory-mapped files) are kept alive by `owner`.
+public final class TensorStorage: @unchecked Sendable {
+    /// Element type of the buffer.
+    public let dtype: DType
+    /// Number of elements.
+    public let count: Int
+    /// Start of the buffer.
+    public let base: UnsafeMutableRawPointer
+    private let owner: AnyObject?
+
+    /// Allocates `count` zeroed elements of `dtype`.
+    public init(dtype: DType, count: Int) {
+        precondition(count >= 0, "TensorStorage: negative element count \(count)")
+        self.dtype = dtype
+        self.count = count
+        let bytes = max(1, count * dtype.byteCount)
+        base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        owner = nil
+    }
+
+    /// Wraps memory owned by `owner` (for example a memory-mapped file); it is never freed here.
+    public init(dtype: DType, count: Int, borrowing base: UnsafeMutableRawPointer, owner: AnyObject) {
+        self.dtype = dtype
+        self.count = count
+        self.base = base
+        self.owner = owner
+    }
+
+    deinit {
+        if owner == nil { base.deallocate() }
+    }
+
+    /// The buffer as Float32 (only valid for `.float32`).
+    @inline(__always) var floats: UnsafeMutablePointer<Float> {
+        base.assumingMemoryBound(to: Float.self)
+    }
+
+    /// Reads element `i` converted to Float32.
+    @inline(__always) func float(at i: Int) -> Float {
+        switch dtype {
+        case .float32: return base.load(fromByteOffset: i * 4, as: Float.self)
+        case .float16: return HalfBits.float16ToFloat(base.load(fromByteOffset: i * 2, as: UInt16.self))
+        case .bfloat16: return HalfBits.bfloat16ToFloat(base.load(fromByteOffset: i * 2, as: UInt16.self))
+        case .int32: return Float(base.load(fromByteOffset: i * 4, as: Int32.self))
+        case .int64: return Float(base.load(fromByteOffset: i * 8, as: Int64.self))
+        }
+    }
+
+    /// Reads element `i` as an integer (floats are truncated toward zero).
+    @inline(__always) func int(at i: Int) -> Int {
+        switch dtype {
+        case .int32: return Int(base.load(fromByteOffset: i * 4, as: Int32.self))
+        case .int64: return Int(base.load(fromByteOffset: i * 8, as: Int64.self))
+        default:
+            let f = float(at: i)
+            return f.isFinite ? Int(f) : 0
+        }
+    }
+
+    /// Writes element `i`, converting from Float32.
+    @inline(__always) func setFloat(_ x: Float, at i: Int) {
+        switch dtype {
+        case .float32: base.storeBytes(of: x, toByteOffset: i * 4, as: Float.self)
+        case .float16: base.storeBytes(of: HalfBits.floatToFloat16(x), toByteOffset: i * 2, as: UInt16.self)
+        case .bfloat16: base.storeBytes(of: HalfBits.floatToBFloat16(x), toByteOffset: i * 2, as: UInt16.self)
+        case .int32: base.storeBytes(of: Int32(x), toByteOffset: i * 4, as: Int32.self)
+        case .int64: base.storeBytes(of: Int64(x), toByteOffset: i * 8, as: Int64.self)
+        }
+    }
+
+    /// Writes element `i` from an integer.
+    @inline(__always) func setInt(_ x: Int, at i: Int) {
+        switch dtype {
+        case .int32: base.storeBytes(of: Int32(truncatingIfNeeded: x), toByteOffset: i * 4, as: Int32.self)
+        case .int64: base.storeBytes(of: Int64(x), toByteOffset: i * 8, as: Int64.self)
+        default: setFloat(Float(x), at: i)
+        }
+    }
+}
