@@ -1,0 +1,114 @@
+/// A normalisation module over the last axis with TransformerLens's two hook points,
+/// `NAME.hook_scale` (`[..., 1]`) and `NAME.hook_normalized` (the input's shape).
+public protocol NormalizationLayer: Sendable {
+    /// The module's TransformerLens path, e.g. `blocks.0.ln1` or `ln_final`.
+    var name: String { get }
+    /// Which of the four variants this is.
+    var kind: NormalizationType { get }
+    /// Normalises `x [..., length]`, calling the hooks at `hook_scale` and `hook_normalized`.
+    func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor
+}
+
+/// Builds the normalisation module of `kind` (nil for `.none`), with weights `w` (and bias `b` for LayerNorm).
+func makeNormalization(_ kind: NormalizationType, name: String, eps: Float, w: Tensor?, b: Tensor?) -> (any NormalizationLayer)? {
+    switch kind {
+    case .layerNorm: return LayerNorm(name: name, w: w!, b: b!, eps: eps)
+    case .layerNormPre: return LayerNormPre(name: name, eps: eps)
+    case .rmsNorm: return RMSNorm(name: name, w: w!, eps: eps)
+    case .rmsNormPre: return RMSNormPre(name: name, eps: eps)
+    case .none: return nil
+    }
+}
+
+/// The shared normalise-and-hook step: `normalized = centred(x) / scale`, where a hook that replaces
+/// `scale` rescales the normalised value exactly as TransformerLens recomputes `x / scale`.
+private func normalize(_ x: Tensor, rms: Bool, eps: Float, name: String, hooks: HookRunner) throws -> Tensor {
+    var (normalized, scale) = rms ? x.rmsNormalized(eps: eps) : x.layerNormalized(eps: eps)
+    let scaleName = name + ".hook_scale"
+    if hooks.isActive(scaleName) {
+        let hooked = try hooks(scaleName, scale)
+        if !hooked.isSameView(as: scale) { normalized = normalized * (scale / hooked) }
+    }
+    return try hooks(name + ".hook_normalized", normalized)
+}
+
+/// LayerNorm: `(x - mean(x)) / sqrt(mean((x - mean(x))²) + eps) * w + b`.
+public struct LayerNorm: NormalizationLayer {
+    public let name: String
+    public var kind: NormalizationType { .layerNorm }
+    /// Gain `[length]`.
+    public let w: Tensor
+    /// Bias `[length]`.
+    public let b: Tensor
+    /// Epsilon inside the square root.
+    public let eps: Float
+
+    /// A LayerNorm at `name` with gain `w` and bias `b`.
+    public init(name: String, w: Tensor, b: Tensor, eps: Float) {
+        self.name = name
+        self.w = w
+        self.b = b
+        self.eps = eps
+    }
+
+    public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
+        try normalize(x, rms: false, eps: eps, name: name, hooks: HookRunner(hooks: hooks)) * w + b
+    }
+}
+
+/// LayerNorm with its weights folded into the next layer: `(x - mean(x)) / sqrt(mean((x - mean(x))²) + eps)`.
+public struct LayerNormPre: NormalizationLayer {
+    public let name: String
+    public var kind: NormalizationType { .layerNormPre }
+    /// Epsilon inside the square root.
+    public let eps: Float
+
+    /// A LayerNormPre at `name`.
+    public init(name: String, eps: Float) {
+        self.name = name
+        self.eps = eps
+    }
+
+    public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
+        try normalize(x, rms: false, eps: eps, name: name, hooks: HookRunner(hooks: hooks))
+    }
+}
+
+/// RMSNorm: `x / sqrt(mean(x²) + eps) * w`.
+public struct RMSNorm: NormalizationLayer {
+    public let name: String
+    public var kind: NormalizationType { .rmsNorm }
+    /// Gain `[length]` (Gemma's `1 + w` already added).
+    public let w: Tensor
+    /// Epsilon inside the square root.
+    public let eps: Float
+
+    /// An RMSNorm at `name` with gain `w`.
+    public init(name: String, w: Tensor, eps: Float) {
+        self.name = name
+        self.w = w
+        self.eps = eps
+    }
+
+    public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
+        try normalize(x, rms: true, eps: eps, name: name, hooks: HookRunner(hooks: hooks)) * w
+    }
+}
+
+/// RMSNorm with its gain folded into the next layer: `x / sqrt(mean(x²) + eps)`.
+public struct RMSNormPre: NormalizationLayer {
+    public let name: String
+    public var kind: NormalizationType { .rmsNormPre }
+    /// Epsilon inside the square root.
+    public let eps: Float
+
+    /// An RMSNormPre at `name`.
+    public init(name: String, eps: Float) {
+        self.name = name
+        self.eps = eps
+    }
+
+    public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
+        try normalize(x, rms: true, eps: eps, name: name, hooks: HookRunner(hooks: hooks))
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Kernels
+
+/// Rotary position embedding: feature pair `i` of a query or key at position `p` turns by `p · f_i`,
+/// `f_i = θ^(-2i / rotaryDim)` (rescaled by `ropeScaling`). Pairs are `(i, i + r/2)` (GPT-NeoX, Llama) or
+/// `(2i, 2i + 1)` (GPT-J); features past `rotaryDim` pass through.
+public struct Rotary: Sendable {
+    /// Rotated features per head.
+    public let rotaryDim: Int
+    /// GPT-J adjacent pairs instead of halves.
+    public let adjacentPairs: Bool
+    /// `f_i` for `i < rotaryDim / 2`.
+    public let inverseFrequencies: [Float]
+
+    /// The rotary embedding `config` describes.
+    public init(config: ModelConfig) {
+        rotaryDim = config.effectiveRotaryDim
+        adjacentPairs = config.rotaryAdjacentPairs
+        let base = config.rotaryBase, r = Double(rotaryDim)
+        let plain = (0..<(rotaryDim / 2)).map { 1 / Foundation.pow(base, Double(2 * $0) / r) }
+        inverseFrequencies = Rotary.rescaled(plain, config.ropeScaling).map { Float($0) }
+    }
+
+    /// Applies Llama 3 NTK-by-parts or linear scaling to inverse frequencies (transformers' formulas).
+    private static func rescaled(_ inv: [Double], _ scaling: RopeScaling?) -> [Double] {
+        switch scaling {
+        case nil:
+            return inv
+        case .linear(let factor):
+            return inv.map { $0 / factor }
+        case let .llama3(factor, low, high, original):
+            let lowWavelength = Double(original) / low, highWavelength = Double(original) / high
+            return inv.map { f in
+                let wavelength = 2 * Double.pi / f
+                if wavelength < highWavelength { return f }
+                if wavelength > lowWavelength { return f / factor }
+                let smooth = (Double(original) / wavelength - low) / (high - low)
+                return (1 - smooth) * f / factor + smooth * f
+            }
+        }
+    }
+
+    /// `cos` and `sin` of `position · f_i` for every position: two `[positions.count, rotaryDim / 2]` tables.
+    func angles(positions: [Int]) -> (cos: [Float], sin: [Float]) {
+        let half = rotaryDim / 2
+        var c = [Float](repeating: 0, count: positions.count * half), s = c
+        for (row, p) in positions.enumerated() {
+            for i in 0..<half {
+                let angle = Float(p) * inverseFrequencies[i]
+                c[row * half + i] = Foundation.cos(angle)
+                s[row * half + i] = Foundation.sin(angle)
+            }
+        }
+        return (c, s)
+    }
+
+    /// Rotates `x [batch, pos, heads, d_head]` (any strides) with per-`(batch, pos)` tables from `angles`;
+    /// returns a contiguous tensor of the same shape.
+    func apply(_ x: Tensor, cos: [Float], sin: [Float]) -> Tensor {
+        let x = x.converted(to: .float32)
+        let (positions, heads, dHead) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        let out = Tensor(zeros: x.shape)
+        let src = x.elementPointer, dst = out.elementPointer, st = x.strides, length = x.shape[1]
+        let half = rotaryDim / 2, step = adjacentPairs ? 2 : 1, partner = adjacentPairs ? 1 : half
+        cos.withUnsafeBufferPointer { cosTable in
+            sin.withUnsafeBufferPointer { sinTable in
+                let c0 = cosTable.baseAddress!, s0 = sinTable.baseAddress!
+                // out[i] = x[i] cos - x[j] sin, out[j] = x[j] cos + x[i] sin for each pair (i, j)
+                Parallel.forChunks(positions, costPerElement: heads * dHead) { start, end in
+                    for row in start..<end {
+                        let c = c0 + row * half, s = s0 + row * half
+                        for h in 0..<heads {
+                            let xin = src + (row / length) * st[0] + (row % length) * st[1] + h * st[2]
+                            let o = dst + (row * heads + h) * dHead
+                            for k in 0..<half {
+                                let i = k * step, j = i + partner
+                                let a = xin[i * st[3]], b = xin[j * st[3]]
+                                o[i] = a * c[k] - b * s[k]
+                                o[j] = b * c[k] + a * s[k]
+                            }
+                            for f in rotaryDim..<dHead { o[f] = xin[f * st[3]] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
