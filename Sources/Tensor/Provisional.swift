@@ -149,3 +149,20 @@ public struct SafetensorsFile: @unchecked Sendable {
         return t
     }
 }
+
+import CLinearAlgebra
+
+extension Tensor {
+    /// Provisional: thin or full SVD of a matrix, `self = U diag(S) Vh`.
+    public func svd(fullMatrices: Bool = true) throws -> (U: Tensor, S: Tensor, Vh: Tensor) {
+        let m = shape[0], n = shape[1], k = Swift.min(m, n)
+        var a = contiguous().scalars
+        var s = [Float](repeating: 0, count: k)
+        let ucols = fullMatrices ? m : k, vrows = fullMatrices ? n : k
+        var u = [Float](repeating: 0, count: m * ucols), vt = [Float](repeating: 0, count: vrows * n)
+        let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, fullMatrices ? 65 : 83, Int32(m), Int32(n), &a, Int32(n),
+                                  &s, &u, Int32(ucols), &vt, Int32(n))
+        if info != 0 { throw TensorError.numerical(op: "svd", reason: "info \(info)") }
+        return (Tensor(u, shape: [m, ucols]), Tensor(s, shape: [k]), Tensor(vt, shape: [vrows, n]))
+    }
+}
