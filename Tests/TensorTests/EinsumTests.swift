@@ -50,8 +50,9 @@ private func namedForm(_ inputs: [[Character]], _ output: [Character]?) -> Strin
         for c in fixture.cases {
             let result = try Tensor.einsum(c.spec, c.operands.map(\.tensor))
             let expected = c.result.tensor
+            let error = LinalgFixtures.maxError(result, expected)
             #expect(LinalgFixtures.close(result, expected, rtol: 1e-4, atol: 1e-4),
-                    "\(c.spec): shape \(result.shape) vs \(expected.shape), max error \(LinalgFixtures.maxError(result, expected))")
+                    "\(c.spec): shape \(result.shape) vs \(expected.shape), max error \(error)")
         }
     }
 

@@ -55,7 +55,9 @@ struct EinsumBinding {
             }
             for (axis, id) in labels.enumerated() where x.shape[axis] != 1 {
                 if let j = owner[id], sizes[id] != x.shape[axis] {
-                    if j == i { throw EinsumBinding.diagonalError(text, operand: i, names[id], sizes[id], x.shape[axis]) }
+                    if j == i {
+                        throw EinsumBinding.diagonalError(text, operand: i, names[id], sizes[id], x.shape[axis])
+                    }
                     throw EinsumSpec.error(text, "axis '\(names[id])' has size \(sizes[id]) in operand \(j) but "
                                            + "\(x.shape[axis]) in operand \(i)")
                 }
