@@ -18,7 +18,9 @@ enum LinalgFixtures {
         let url = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/tensor/\(name)")
-        return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(T.self, from: Data(contentsOf: url))
     }
 
     /// Whether `|a - b| <= atol + rtol·|b|` elementwise with equal shapes (NumPy `allclose`).
