@@ -11,13 +11,15 @@ extension Tensor {
         let (batch, m, n) = try Lapack.matrixShape(self, op: "svd")
         let k = Swift.min(m, n)
         let uCols = fullMatrices ? m : k, vRows = fullMatrices ? n : k
-        let u = Tensor(zeros: batch + [m, uCols]), s = Tensor(zeros: batch + [k]), vh = Tensor(zeros: batch + [vRows, n])
+        let u = Tensor(zeros: batch + [m, uCols]), s = Tensor(zeros: batch + [k])
+        let vh = Tensor(zeros: batch + [vRows, n])
         if k == 0 {
             return fullMatrices ? (Tensor.eye(m).expanded(to: u.shape), s, Tensor.eye(n).expanded(to: vh.shape))
                                 : (u, s, vh)
         }
         let a = copied(as: .float32)
-        let (ln, lm, lu) = (try Lapack.int(n, op: "svd"), try Lapack.int(m, op: "svd"), try Lapack.int(uCols, op: "svd"))
+        let ln = try Lapack.int(n, op: "svd"), lm = try Lapack.int(m, op: "svd")
+        let lu = try Lapack.int(uCols, op: "svd")
         let job = Lapack.char(fullMatrices ? "A" : "S")
         for b in 0..<batch.reduce(1, *) {
             // Row-major A (m×n) is column-major Aᵀ (n×m). gesdd(Aᵀ) = U'·S·V'ᵀ gives A = V'·S·U'ᵀ:

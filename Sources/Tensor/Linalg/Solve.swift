@@ -63,7 +63,8 @@ extension Tensor {
         let a = expanded(to: batch + [m, n]).transposed().copied(as: .float32)
         var x = Tensor(zeros: batch + [k, rows])
         x.assign(rhs.expanded(to: batch + [m, k]).transposed(), to: [.ellipsis, .slice(start: 0, end: m, step: 1)])
-        let (lm, ln, lk) = (try Lapack.int(m, op: "lstsq"), try Lapack.int(n, op: "lstsq"), try Lapack.int(k, op: "lstsq"))
+        let lm = try Lapack.int(m, op: "lstsq"), ln = try Lapack.int(n, op: "lstsq")
+        let lk = try Lapack.int(k, op: "lstsq")
         let lda = try Lapack.int(m, op: "lstsq", minimum: 1), ldb = try Lapack.int(rows, op: "lstsq")
         let cutoff = rcond ?? Float(Swift.max(m, n)) * Float.ulpOfOne
         var singular = [Float](repeating: 0, count: Swift.max(Swift.min(m, n), 1))
