@@ -48,7 +48,7 @@ enum FileScalar: Sendable, Equatable {
         throws -> TensorStorage {
         precondition(bytes.count == count * byteCount, "decode: \(bytes.count) bytes for \(count) elements")
         let out = TensorStorage(dtype: target, count: count)
-        if !bigEndian && byteCount == target.byteCount && self != .bool {
+        if !bigEndian && FileScalar(target) == self {
             if count > 0 { out.base.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
             return out
         }
