@@ -19,7 +19,8 @@ public protocol SafetensorsReading: Sendable {
 /// guarantees; other dtypes and unaligned data are copied. Every size and offset in the header is
 /// checked when the file is opened. Views share one storage per dtype that spans the mapping from
 /// the file's first byte, so their offset is never 0 and any write to a loaded tensor copies first
-/// (copy-on-write): the read-only mapping is never written.
+/// (copy-on-write): the read-only mapping is never written. As with any memory map, another
+/// process truncating the file while tensors are alive makes their reads fault.
 public final class SafetensorsFile: SafetensorsReading {
     /// The file's path.
     public let path: String
