@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tensor
 
@@ -65,6 +66,9 @@ import Testing
         let folder = try ScratchFolder()
         #expect(invalidFileMessage { _ = try Tensor(npyContentsOf: folder.file("absent.npy")) }?.contains("cannot open") == true)
         #expect(invalidFileMessage { _ = try Tensor(npyContentsOf: folder.path) }?.contains("not a regular file") == true)
+        let fifo = folder.file("fifo.npy")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(invalidFileMessage { _ = try Tensor(npyContentsOf: fifo) }?.contains("not a regular file") == true)
         let empty = try folder.write([], to: "empty.npy")
         #expect(invalidFileMessage { _ = try Tensor(npyContentsOf: empty) }?.contains("magic") == true)
     }
@@ -86,7 +90,7 @@ import Testing
     }
 
     @Test func everyTruncatedNpzThrows() throws {
-        for name in ["small_stored", "small_compressed"] {
+        for name in ["small_stored", "small_compressed", "zip64"] {
             let bytes = try IOFixtures.bytes("npz/\(name).npz")
             #expect(try readArchive(bytes).count == 2)
             for n in 0..<bytes.count {
@@ -98,7 +102,7 @@ import Testing
     /// Flipping any single byte either makes reading fail or leaves every array it still finds
     /// unchanged: CRC-32, sizes and the inflater catch every change that matters.
     @Test func everyFlippedNpzByteThrowsOrReadsTheSameArrays() throws {
-        for name in ["small_stored", "small_compressed"] {
+        for name in ["small_stored", "small_compressed", "zip64"] {
             let bytes = try IOFixtures.bytes("npz/\(name).npz")
             let original = try readArchive(bytes)
             for i in bytes.indices {

@@ -105,5 +105,7 @@ import Testing
             #expect(back.scalars == t.scalars && back.intScalars == t.intScalars)
             #expect(try Tensor.readNpy(from: t.npyData()).scalars == t.scalars)
         }
+        let missingFolder = invalidFileMessage { try base.writeNpy(to: folder.file("absent/x.npy")) }
+        #expect(missingFolder?.contains("cannot create") == true && missingFolder?.contains("absent/x.npy") == true)
     }
 }

@@ -25,6 +25,16 @@ import Testing
         }
     }
 
+    /// zip64 end records and zip64 extra fields (sizes and offsets), as `zipfile` writes them for large archives.
+    @Test func readsZip64Archives() throws {
+        let zip64 = try NpzArchive(contentsOf: IOFixtures.path("npz/zip64.npz"))
+        let plain = try NpzArchive(contentsOf: IOFixtures.path("npz/small_stored.npz"))
+        #expect(zip64.names == ["a", "b"])
+        for name in plain.names {
+            #expect(try zip64.tensor(name).scalars == plain.tensor(name).scalars, "\(name)")
+        }
+    }
+
     @Test func missingArrayErrorNamesItAndTheArchive() throws {
         let archive = try NpzArchive(contentsOf: IOFixtures.path("npz/small_stored.npz"))
         let message = invalidFileMessage { _ = try archive.tensor("nope") }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tensor
 
@@ -106,6 +107,8 @@ import Testing
             ("sliced", base[.stride(nil, nil, by: -1), 1...3]),
         ]
         try SafetensorsFile.write(tensors, metadata: ["note": "line\n\"quoted\" é"], to: path)
+        try SafetensorsFile.write(tensors, metadata: ["note": "line\n\"quoted\" é"], to: path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["round.safetensors"])
         let file = try SafetensorsFile(path: path)
         #expect(file.names == tensors.map(\.0) && file.metadata == ["note": "line\n\"quoted\" é"])
         for (name, t) in tensors {

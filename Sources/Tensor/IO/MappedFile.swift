@@ -7,17 +7,15 @@ import Glibc
 /// The mapping lives as long as this object; tensor storage that borrows it keeps it alive
 /// through `TensorStorage(dtype:count:borrowing:owner:)`. Pages are never written.
 final class MappedFile: @unchecked Sendable {
-    /// The path the file was opened from (used in error messages).
-    let path: String
     /// Start of the mapping (nil for an empty file, which cannot be mapped).
     let base: UnsafeMutableRawPointer?
     /// File size in bytes.
     let size: Int
 
     /// Maps the file at `path`; throws `invalidFile` naming the path and the system error.
+    /// `O_NONBLOCK` keeps a FIFO from blocking the open; it is then rejected as not a regular file.
     init(path: String) throws {
-        self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw TensorError.invalidFile(path: path, reason: "cannot open: \(systemError())") }
         defer { close(fd) }
         var info = stat()
