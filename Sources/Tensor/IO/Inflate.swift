@@ -149,7 +149,9 @@ struct Inflater {
         }
         guard len <= input.count - pos else { throw truncated }
         guard len <= output.count - written else { throw overflow(len) }
-        for i in 0..<len { output[written + i] = input[pos + i] }
+        if len > 0 {
+            UnsafeMutableRawPointer(output.baseAddress! + written).copyMemory(from: input.baseAddress! + pos, byteCount: len)
+        }
         pos += len
         written += len
     }
