@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Kernels
+
+/// Rotary position embeddings (RoPE): the cos/sin tables and their application to queries and keys.
+extension Tensor {
+    /// Rotates the first `rotaryDim` features of `self` (`[..., pos, d_head]`) by the angles in `cos` and
+    /// `sin` (`[pos, rotaryDim/2]`, or any shape broadcasting to `[..., pos, rotaryDim/2]`); the remaining
+    /// features pass through. With `h = rotaryDim/2` and `c, s` the table row of the position:
+    /// half-split pairs (GPT-NeoX, Llama; `adjacentPairs: false`): `x[i]·c[i] − x[i+h]·s[i]`,
+    /// `x[i+h]·c[i] + x[i]·s[i]`; adjacent pairs (GPT-J): `x[2i]·c[i] − x[2i+1]·s[i]`, `x[2i+1]·c[i] + x[2i]·s[i]`.
+    public func applyingRotary(cos: Tensor, sin: Tensor, rotaryDim: Int, adjacentPairs: Bool) -> Tensor {
+        precondition(rank >= 1, "applyingRotary: input of shape \(shape) has no feature axis")
+        let dHead = shape[rank - 1]
+        precondition(rotaryDim > 0 && rotaryDim % 2 == 0 && rotaryDim <= dHead,
+                     "applyingRotary: rotaryDim \(rotaryDim) must be even, positive and at most d_head of \(shape)")
+        let tableShape = Array(shape.dropLast()) + [rotaryDim / 2]
+        precondition(cos.shape == sin.shape && cos.shape.last == rotaryDim / 2
+                     && Shape.broadcast(cos.shape, tableShape) == tableShape,
+                     "applyingRotary: cos \(cos.shape) and sin \(sin.shape) do not broadcast to \(tableShape) for input \(shape)")
+        if count == 0 { return float32Contiguous() }
+        let c = cos.float32Contiguous(), s = sin.float32Contiguous()
+        let offsets = Tensor.rowOffsets(c.expanded(to: tableShape))
+        let x = float32Contiguous()
+        let out = x.storage === storage ? Tensor(zeros: shape) : x
+        withExtendedLifetime((x, c, s)) {
+            offsets.withUnsafeBufferPointer { rowOffsets in
+                Rotary.apply(x.floatPointer, out.floatPointer, rows: offsets.count, dHead: dHead,
+                             rotaryDim: rotaryDim, cos: c.floatPointer, sin: s.floatPointer,
+                             tableOffsets: rowOffsets.baseAddress!, adjacentPairs: adjacentPairs)
+            }
+        }
+        return out
+    }
+
+    /// The cos and sin tables `[positions.count, rotaryDim/2]` for the default RoPE, as Hugging Face builds
+    /// them in float32: `inv_freq[i] = 1 / base^(Float(2i)/Float(rotaryDim))`, `angle = Float(p)·inv_freq[i]`,
+    /// `cos(angle)`, `sin(angle)` (each step rounded to Float).
+    public static func rotaryTables(
+        positions: [Int], rotaryDim: Int, base: Float
+    ) -> (cos: Tensor, sin: Tensor) {
+        precondition(rotaryDim > 0 && rotaryDim % 2 == 0, "rotaryTables: rotaryDim \(rotaryDim) must be even and positive")
+        let half = rotaryDim / 2
+        let inverseFrequencies = (0..<half).map { i -> Float in
+            let exponent = Float(2 * i) / Float(rotaryDim)
+            return 1 / Float(Glibc.pow(Double(base), Double(exponent)))
+        }
+        var cosines = [Float](repeating: 0, count: positions.count * half)
+        var sines = cosines
+        for (row, p) in positions.enumerated() {
+            for i in 0..<half {
+                let angle = Double(Float(p) * inverseFrequencies[i])
+                cosines[row * half + i] = Float(Glibc.cos(angle))
+                sines[row * half + i] = Float(Glibc.sin(angle))
+            }
+        }
+        return (Tensor(cosines, shape: [positions.count, half]), Tensor(sines, shape: [positions.count, half]))
+    }
+
+    /// `rotaryTables` for positions `0..<count`.
+    public static func rotaryTables(count: Int, rotaryDim: Int, base: Float) -> (cos: Tensor, sin: Tensor) {
+        rotaryTables(positions: Array(0..<count), rotaryDim: rotaryDim, base: base)
+    }
+
+    /// Element offset (into storage, from the view's first element) of each row of `view`: every axis but the
+    /// last, in row-major order.
+    static func rowOffsets(_ view: Tensor) -> [Int] {
+        let lead = Array(view.shape.dropLast()), strides = Array(view.strides.dropLast())
+        let rows = lead.reduce(1, *)
+        var offsets = [Int](repeating: 0, count: rows)
+        var index = [Int](repeating: 0, count: lead.count)
+        var current = 0
+        for r in 0..<rows {
+            offsets[r] = current
+            var axis = lead.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                current += strides[axis]
+                if index[axis] < lead[axis] { break }
+                current -= strides[axis] * lead[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return offsets
+    }
+}
