@@ -21,7 +21,9 @@ enum UnicodeForm: String, Sendable {
         switch self {
         case .nfc: return text.precomposedStringWithCanonicalMapping
         case .nfd: return text.decomposedStringWithCanonicalMapping
-        case .nfkc: return text.precomposedStringWithCompatibilityMapping
+        // Foundation's one-step NFKC misorders marks that a compatibility decomposition produces
+        // (U+01C5 U+0345 U+0323); NFC of NFKD is the same form and comes out right.
+        case .nfkc: return text.decomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
         case .nfkd: return text.decomposedStringWithCompatibilityMapping
         }
     }
