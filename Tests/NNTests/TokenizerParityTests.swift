@@ -1,0 +1,99 @@
+import Foundation
+import NN
+import Testing
+
+/// Fixtures written by Scripts/fixtures/tokenizers.py with the Hugging Face `tokenizers` library.
+struct TokenizerFixture: Decodable {
+    struct Case: Decodable {
+        let text: String
+        let ids: [Int]
+        let tokens: [String]
+        let ids_plain: [Int]
+        let decoded: String
+        let decoded_skip: String
+        let roundtrip: Bool
+    }
+
+    struct DecodeCase: Decodable {
+        let ids: [Int]
+        let decoded: String
+        let decoded_skip: String
+    }
+
+    let family: String
+    let bos: String
+    let eos: String
+    let exact_roundtrip: Bool
+    let str_tokens: [String]
+    let cases: [Case]
+    let decode_cases: [DecodeCase]
+
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Fixtures/tokenizers").standardized
+
+    static let families = ["gpt2", "roberta_prefix", "pythia", "opt", "llama3", "qwen2", "llama2_legacy",
+                           "mistral_metaspace", "gemma", "sp_digits"]
+
+    static func load(_ family: String) throws -> (Tokenizer, TokenizerFixture) {
+        let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("\(family).tokenizer.json"))
+        let data = try Data(contentsOf: directory.appendingPathComponent("\(family).cases.json"))
+        return (tokenizer, try JSONDecoder().decode(TokenizerFixture.self, from: data))
+    }
+}
+
+/// Strings are compared as UTF-8 bytes: Swift's `==` treats canonically equivalent text as equal.
+func sameText(_ a: String, _ b: String) -> Bool { Array(a.utf8) == Array(b.utf8) }
+
+@Suite("Tokenizer parity with Hugging Face tokenizers")
+struct TokenizerParityTests {
+    @Test("encode gives the reference ids, with and without special tokens", arguments: TokenizerFixture.families)
+    func encodeIds(family: String) throws {
+        let (tokenizer, fixture) = try TokenizerFixture.load(family)
+        for item in fixture.cases {
+            let ids = tokenizer.encode(item.text)
+            #expect(ids == item.ids, "\(family): \(item.text.debugDescription)")
+            #expect(tokenizer.encode(item.text, addSpecialTokens: false) == item.ids_plain,
+                    "\(family) plain: \(item.text.debugDescription)")
+            let (sameIds, tokens) = tokenizer.encodeWithTokens(item.text)
+            #expect(sameIds == ids)
+            #expect(tokens.count == item.tokens.count && zip(tokens, item.tokens).allSatisfy(sameText),
+                    "\(family) tokens: \(item.text.debugDescription)")
+        }
+    }
+
+    @Test("decode gives the reference text, with and without special tokens", arguments: TokenizerFixture.families)
+    func decodeText(family: String) throws {
+        let (tokenizer, fixture) = try TokenizerFixture.load(family)
+        for item in fixture.cases {
+            #expect(sameText(tokenizer.decode(item.ids), item.decoded), "\(family): \(item.text.debugDescription)")
+            #expect(sameText(tokenizer.decode(item.ids, skipSpecialTokens: true), item.decoded_skip),
+                    "\(family) skip: \(item.text.debugDescription)")
+        }
+        for item in fixture.decode_cases {
+            #expect(sameText(tokenizer.decode(item.ids), item.decoded), "\(family): \(item.ids)")
+            #expect(sameText(tokenizer.decode(item.ids, skipSpecialTokens: true), item.decoded_skip),
+                    "\(family) skip: \(item.ids)")
+        }
+        let strTokens = tokenizer.toStrTokens(fixture.cases[0].ids)
+        #expect(zip(strTokens, fixture.str_tokens).allSatisfy(sameText) && strTokens.count == fixture.str_tokens.count)
+    }
+
+    @Test("decode(encode(x)) == x wherever the reference round-trips", arguments: TokenizerFixture.families)
+    func roundTrip(family: String) throws {
+        let (tokenizer, fixture) = try TokenizerFixture.load(family)
+        let roundTripping = fixture.cases.filter(\.roundtrip)
+        if fixture.exact_roundtrip { #expect(roundTripping.count == fixture.cases.count) }
+        #expect(!roundTripping.isEmpty)
+        for item in roundTripping {
+            let text = tokenizer.decode(tokenizer.encode(item.text, addSpecialTokens: false))
+            #expect(sameText(text, item.text), "\(family): \(item.text.debugDescription)")
+        }
+    }
+
+    @Test("encodeBatch equals encode of each text", arguments: ["gpt2", "llama2_legacy"])
+    func batch(family: String) throws {
+        let (tokenizer, fixture) = try TokenizerFixture.load(family)
+        let texts = fixture.cases.map(\.text)
+        #expect(tokenizer.encodeBatch(texts) == fixture.cases.map(\.ids))
+    }
+}
