@@ -45,7 +45,7 @@ struct CheckpointReader {
         guard case .object(let map)? = json.members["weight_map"] else {
             throw CheckpointError.unreadable(file: index.path, reason: "has no weight_map object")
         }
-        return try map.mapValues {
+        return try Dictionary(map, uniquingKeysWith: { _, last in last }).mapValues {
             guard case .string(let shard) = $0, !shard.contains("/"), !shard.contains("\\") else {
                 throw CheckpointError.unreadable(file: index.path, reason: "weight_map values must be shard file names")
             }

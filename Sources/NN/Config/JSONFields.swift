@@ -1,32 +1,23 @@
 import Foundation
 
-/// A parsed JSON document value that keeps booleans, numbers and nulls distinct.
-enum JSONValue: Decodable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
+extension JSONValue {
     /// Reads and parses a JSON file; throws `ModelConfigError.unreadable` naming the file.
     static func read(_ url: URL) throws -> JSONValue {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw ModelConfigError.unreadable(file: url.path, reason: "cannot be read (\(error.localizedDescription))")
         }
-        do { return try JSONDecoder().decode(JSONValue.self, from: data) } catch {
-            throw ModelConfigError.unreadable(file: url.path, reason: "is not valid JSON")
+        do { return try JSONValue.parse(Array(data)) } catch {
+            throw ModelConfigError.unreadable(file: url.path, reason: "is not valid JSON (\(error))")
+        }
+    }
+
+    /// The value as a number, whether written as an integer or not.
+    var numberValue: Double? {
+        switch self {
+        case .integer(let i): return Double(i)
+        case .number(let d): return d
+        default: return nil
         }
     }
 }
@@ -43,14 +34,14 @@ struct JSONFields {
         guard case .object(let m) = value else {
             throw ModelConfigError.unreadable(file: file, reason: "top level is not a JSON object")
         }
-        members = m
+        members = Dictionary(m, uniquingKeysWith: { _, last in last })
         self.file = file
     }
 
     /// Whether `key` is present and not null.
     func has(_ key: String) -> Bool {
-        if let v = members[key], v != .null { return true }
-        return false
+        guard let v = members[key] else { return false }
+        return !v.isNull
     }
 
     private func invalid(_ key: String, _ reason: String) -> ModelConfigError {
@@ -65,10 +56,9 @@ struct JSONFields {
 
     /// An integer field; nil when absent or null.
     func optionalInt(_ key: String) throws -> Int? {
-        guard let v = members[key], v != .null else { return nil }
-        guard case .number(let n) = v, n == n.rounded(), Swift.abs(n) < 9e15 else {
-            throw invalid(key, "must be an integer")
-        }
+        guard let v = members[key], !v.isNull else { return nil }
+        if case .integer(let i) = v { return i }
+        guard let n = v.numberValue, n == n.rounded(), Swift.abs(n) < 9e15 else { throw invalid(key, "must be an integer") }
         return Int(n)
     }
 
@@ -80,14 +70,14 @@ struct JSONFields {
 
     /// A number field; nil when absent or null.
     func optionalDouble(_ key: String) throws -> Double? {
-        guard let v = members[key], v != .null else { return nil }
-        guard case .number(let n) = v, n.isFinite else { throw invalid(key, "must be a number") }
+        guard let v = members[key], !v.isNull else { return nil }
+        guard let n = v.numberValue, n.isFinite else { throw invalid(key, "must be a number") }
         return n
     }
 
     /// A boolean field with a default when absent or null.
     func bool(_ key: String, default value: Bool) throws -> Bool {
-        guard let v = members[key], v != .null else { return value }
+        guard let v = members[key], !v.isNull else { return value }
         guard case .bool(let b) = v else { throw invalid(key, "must be true or false") }
         return b
     }
@@ -100,21 +90,21 @@ struct JSONFields {
 
     /// A string field; nil when absent or null.
     func optionalString(_ key: String) throws -> String? {
-        guard let v = members[key], v != .null else { return nil }
+        guard let v = members[key], !v.isNull else { return nil }
         guard case .string(let s) = v else { throw invalid(key, "must be a string") }
         return s
     }
 
     /// A nested object field; nil when absent or null.
     func optionalObject(_ key: String) throws -> JSONFields? {
-        guard let v = members[key], v != .null else { return nil }
+        guard let v = members[key], !v.isNull else { return nil }
         guard case .object(let m) = v else { throw invalid(key, "must be an object") }
-        return JSONFields(members: m, file: "\(file) [\(key)]")
+        return JSONFields(members: Dictionary(m, uniquingKeysWith: { _, last in last }), file: "\(file) [\(key)]")
     }
 
     /// A list of strings; nil when absent or null.
     func optionalStrings(_ key: String) throws -> [String]? {
-        guard let v = members[key], v != .null else { return nil }
+        guard let v = members[key], !v.isNull else { return nil }
         guard case .array(let items) = v else { throw invalid(key, "must be a list of strings") }
         return try items.map {
             guard case .string(let s) = $0 else { throw invalid(key, "must be a list of strings") }
@@ -124,11 +114,11 @@ struct JSONFields {
 
     /// An integer or a list of integers (as in `eos_token_id`); empty when absent or null.
     func ints(_ key: String) throws -> [Int] {
-        guard let v = members[key], v != .null else { return [] }
+        guard let v = members[key], !v.isNull else { return [] }
         if case .array(let items) = v {
             return try items.map {
-                guard case .number(let n) = $0, n == n.rounded() else { throw invalid(key, "must be integers") }
-                return Int(n)
+                guard case .integer(let i) = $0 else { throw invalid(key, "must be integers") }
+                return i
             }
         }
         return [try int(key)]
