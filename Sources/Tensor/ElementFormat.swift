@@ -22,7 +22,7 @@ struct DecimalDigits {
         all.removeFirst(leading)
         while all.last == 0 { all.removeLast() }
         digits = all
-        exponent = point - 1 - leading + (parts.count > 1 ? Int(parts[1])! : 0)
+        exponent = all.isEmpty ? 0 : point - 1 - leading + (parts.count > 1 ? Int(parts[1])! : 0)
     }
 
     /// Integer part (with sign) and fraction digits of the positional form.
@@ -124,9 +124,8 @@ struct FloatFormat {
         let sign = d.negative ? "-" : ""
         let first = d.digits.first.map { String($0) } ?? "0"
         let fraction = d.digits.dropFirst().map { String($0) }.joined()
-        let e = d.digits.isEmpty ? 0 : d.exponent
-        let magnitude = String(e.magnitude)
-        let exponent = "e" + (e < 0 ? "-" : "+") + (magnitude.count < 2 ? "0" : "") + magnitude
+        let magnitude = String(d.exponent.magnitude)
+        let exponent = "e" + (d.exponent < 0 ? "-" : "+") + (magnitude.count < 2 ? "0" : "") + magnitude
         return (sign + first, fraction, exponent)
     }
 
