@@ -35,9 +35,17 @@ extension Tensor {
         }
         dst.update(from: src, count: inner)
         for r in 1..<length {
-            let prev = UnsafePointer(dst + (r - 1) * inner), row = dst + r * inner
-            row.update(from: src + r * inner, count: inner)
-            ReductionKernels.combineRow(SumFold.self, row, prev, inner)
+            let prev = UnsafePointer(dst + (r - 1) * inner), x = src + r * inner, row = dst + r * inner
+            var k = 0
+            while k + 16 <= inner {
+                let sum = ReductionKernels.load(prev + k) + ReductionKernels.load(x + k)
+                UnsafeMutableRawPointer(row + k).storeBytes(of: sum, as: SIMD16<Float>.self)
+                k += 16
+            }
+            while k < inner {
+                row[k] = prev[k] + x[k]
+                k += 1
+            }
         }
     }
 }

@@ -34,6 +34,28 @@ enum MaxFold: FoldOp {
     }
 }
 
+/// A maximum or minimum whose position can be tracked (`argmax`, `argmin`).
+protocol ExtremeFold: FoldOp {
+    /// Whether `v` displaces the current extreme `best`: strictly better, or the first NaN.
+    static func replaces(_ v: Float, _ best: Float) -> Bool
+    /// `replaces` lane by lane.
+    static func replaces(_ v: SIMD16<Float>, _ best: SIMD16<Float>) -> SIMDMask<SIMD16<Int32>>
+}
+
+extension MaxFold: ExtremeFold {
+    @inline(__always) static func replaces(_ v: Float, _ best: Float) -> Bool { v > best || v.isNaN && !best.isNaN }
+    @inline(__always) static func replaces(_ v: SIMD16<Float>, _ best: SIMD16<Float>) -> SIMDMask<SIMD16<Int32>> {
+        (v .> best) .| ((v .!= v) .& (best .== best))
+    }
+}
+
+extension MinFold: ExtremeFold {
+    @inline(__always) static func replaces(_ v: Float, _ best: Float) -> Bool { v < best || v.isNaN && !best.isNaN }
+    @inline(__always) static func replaces(_ v: SIMD16<Float>, _ best: SIMD16<Float>) -> SIMDMask<SIMD16<Int32>> {
+        (v .< best) .| ((v .!= v) .& (best .== best))
+    }
+}
+
 /// `min(a, b)`, NaN-propagating like NumPy.
 enum MinFold: FoldOp {
     static var identity: Float? { nil }
@@ -97,32 +119,67 @@ enum ReductionKernels {
         return r
     }
 
-    /// `dst[m] = fold(src[m*n ..< (m+1)*n])` for `m < rows`, `n ≥ 1`; parallel over rows,
-    /// or over pieces of each row when there are fewer rows than workers.
+    /// `dst[m] = fold(src[m*n ..< (m+1)*n])` for `m < rows`, `n ≥ 1`.
     static func foldRows<Op: FoldOp>(
         _ op: Op.Type, _ src: UnsafePointer<Float>, rows: Int, length n: Int, _ dst: UnsafeMutablePointer<Float>
     ) {
-        let pieces = Parallel.workers
-        if rows >= pieces || rows * n < Parallel.minimumParallelCount {
+        reduceRows(op, rows: rows, length: n, dst) { m, start, count in foldRow(op, src + m * n + start, count) }
+    }
+
+    /// `dst[m] = piece(m, 0, n₀) ∘ piece(m, n₀, n₁) ∘ ...`: each row is folded by `piece` over
+    /// consecutive non-empty ranges, in parallel over rows, or over pieces of each row (at least
+    /// `blockLength` long) when there are fewer rows than workers.
+    static func reduceRows<Op: FoldOp>(
+        _: Op.Type, rows: Int, length n: Int, _ dst: UnsafeMutablePointer<Float>,
+        _ piece: (_ row: Int, _ start: Int, _ count: Int) -> Float
+    ) {
+        let pieces = Swift.min(Parallel.workers, n / blockLength)
+        if rows >= Parallel.workers || rows * n < Parallel.minimumParallelCount || pieces < 2 {
             Parallel.forChunks(rows, costPerElement: n) { start, end in
-                for m in start..<end { dst[m] = foldRow(op, src + m * n, n) }
+                for m in start..<end { dst[m] = piece(m, 0, n) }
             }
             return
         }
         let pieceLength = (n + pieces - 1) / pieces
         var partial = [Float](repeating: 0, count: pieces)
         for m in 0..<rows {
-            let row = src + m * n
             partial.withUnsafeMutableBufferPointer { out in
                 Parallel.forChunks(pieces, costPerElement: pieceLength) { start, end in
-                    for piece in start..<end {
-                        let lo = piece * pieceLength
-                        out[piece] = foldRow(op, row + lo, Swift.min(n, lo + pieceLength) - lo)
+                    for p in start..<end {
+                        let lo = p * pieceLength
+                        out[p] = piece(m, lo, Swift.min(n, lo + pieceLength) - lo)
                     }
                 }
             }
             dst[m] = partial.dropFirst().reduce(partial[0], Op.combine)
         }
+    }
+
+    /// `Σ (p[i] - mean)²` for `i < n`, block by block with two SIMD16 accumulators.
+    static func squaredDeviations(_ p: UnsafePointer<Float>, _ n: Int, mean: Float) -> Float {
+        let m = SIMD16<Float>(repeating: mean)
+        var total: Float = 0
+        var start = 0
+        while start < n {
+            let end = Swift.min(n, start + blockLength)
+            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>()
+            var i = start
+            while i + 32 <= end {
+                let d0 = load(p + i) - m, d1 = load(p + i + 16) - m
+                a0 = d0 * d0 + a0
+                a1 = d1 * d1 + a1
+                i += 32
+            }
+            var block = (a0 + a1).sum()
+            while i < end {
+                let d = p[i] - mean
+                block += d * d
+                i += 1
+            }
+            total += block
+            start = end
+        }
+        return total
     }
 
     /// `dst[o, k] = fold_r src[o, r, k]` for a contiguous `[outer, reduced, inner]` source with

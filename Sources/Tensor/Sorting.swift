@@ -42,9 +42,8 @@ extension Tensor {
                 for r in start..<end {
                     let row = src + r * n
                     let best = SortKeys.firstInOrder(row, n, k, descending: descending)
-                    for (j, c) in best.enumerated() {
-                        let i = Int(c & 0xFFFF_FFFF)
-                        dstValues[r * k + j] = row[i]
+                    for (j, i) in best.enumerated() {
+                        dstValues[r * k + j] = row[Int(i)]
                         dstIndices[r * k + j] = Int64(i)
                     }
                 }
@@ -58,8 +57,8 @@ extension Tensor {
     }
 }
 
-/// Composite sort keys `order(x) << 32 | index`: comparing them as integers orders elements by
-/// value (NaN largest, -0 = +0) and then by position, which makes every sort stable.
+/// Stable orderings of a row by `SortKeys.key`, whose unsigned order is the element order
+/// (NaN largest, -0 = +0); ties keep their original order.
 enum SortKeys {
     /// A key whose unsigned order is the float order (flipped when `descending`).
     @inline(__always) static func key(_ x: Float, descending: Bool) -> UInt32 {
@@ -68,22 +67,17 @@ enum SortKeys {
         return descending ? ~key : key
     }
 
-    /// The composite keys of the first `k` elements of `row[0..<n]` in order: a bounded sorted
-    /// insertion for small `k`, a full sort otherwise.
-    static func firstInOrder(_ row: UnsafePointer<Float>, _ n: Int, _ k: Int, descending: Bool) -> [UInt64] {
+    /// Positions of the first `k ≥ 1` elements of `row[0..<n]` in stable order: a bounded sorted
+    /// insertion of `key << 32 | position` for small `k`, a radix sort otherwise.
+    static func firstInOrder(_ row: UnsafePointer<Float>, _ n: Int, _ k: Int, descending: Bool) -> [UInt32] {
         precondition(n <= Int(UInt32.max), "sort: axis of \(n) elements is too long")
-        @inline(__always) func composite(_ i: Int) -> UInt64 {
-            UInt64(key(row[i], descending: descending)) << 32 | UInt64(i)
-        }
         if k > 256 || k * 8 > n {
-            var all = (0..<n).map(composite)
-            all.sort()
-            return Array(all.prefix(k))
+            return Array(radixOrder(row, n, descending: descending).prefix(k))
         }
         var best: [UInt64] = []
         best.reserveCapacity(k + 1)
         for i in 0..<n {
-            let c = composite(i)
+            let c = UInt64(key(row[i], descending: descending)) << 32 | UInt64(i)
             if best.count == k {
                 if c >= best[k - 1] { continue }
                 best.removeLast()
@@ -95,6 +89,38 @@ enum SortKeys {
             }
             best.insert(c, at: lo)
         }
-        return best
+        return best.map { UInt32(truncatingIfNeeded: $0) }
+    }
+
+    /// Positions of `row[0..<n]` in stable key order: least-significant-digit radix sort,
+    /// four passes of 8 bits (a pass is skipped when every key shares that byte).
+    static func radixOrder(_ row: UnsafePointer<Float>, _ n: Int, descending: Bool) -> [UInt32] {
+        var keys = (0..<n).map { key(row[$0], descending: descending) }
+        var order = (0..<n).map { UInt32($0) }
+        var keysOut = keys, orderOut = order
+        var counts = [Int](repeating: 0, count: 257)
+        for shift in stride(from: UInt32(0), to: 32, by: 8) {
+            counts.withUnsafeMutableBufferPointer { c in
+                c.update(repeating: 0)
+                for key in keys { c[Int((key >> shift) & 0xFF) + 1] += 1 }
+            }
+            if counts.contains(n) { continue }
+            for b in 1...256 { counts[b] += counts[b - 1] }
+            keys.withUnsafeBufferPointer { kIn in order.withUnsafeBufferPointer { oIn in
+                keysOut.withUnsafeMutableBufferPointer { kOut in orderOut.withUnsafeMutableBufferPointer { oOut in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        for i in 0..<n {
+                            let b = Int((kIn[i] >> shift) & 0xFF)
+                            kOut[c[b]] = kIn[i]
+                            oOut[c[b]] = oIn[i]
+                            c[b] += 1
+                        }
+                    }
+                } }
+            } }
+            swap(&keys, &keysOut)
+            swap(&order, &orderOut)
+        }
+        return order
     }
 }

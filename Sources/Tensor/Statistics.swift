@@ -2,10 +2,24 @@
 extension Tensor {
     /// `Σ (x - mean)² / max(n - correction, 0)` over `axes`, two-pass; `correction` is NumPy's
     /// `ddof` (0 = population variance, 1 = sample variance as `torch.var`'s default).
+    /// The variance of no elements is NaN.
     public func variance(axes: [Int]? = nil, keepDims: Bool = false, correction: Int = 0) -> Tensor {
-        let n = reducedCount(axes, op: "variance")
-        let centred = self - mean(axes: axes, keepDims: true)
-        return centred.square().sum(axes: axes, keepDims: keepDims) / Float(Swift.max(n - correction, 0))
+        let reduce = reductionAxes(axes, op: "variance")
+        let n = reduce.reduce(1) { $0 * shape[$1] }
+        let out = Tensor(zeros: reducedShape(reduce, keepDims: keepDims))
+        let m = out.count
+        if m == 0 { return out }
+        if n == 0 { return .full(out.shape, .nan) }
+        let rows = permuted(shape.indices.filter { !reduce.contains($0) } + reduce).float32Contiguous()
+        let src = UnsafePointer(rows.floatPointer), dst = out.floatPointer
+        ReductionKernels.foldRows(SumFold.self, src, rows: m, length: n, dst)
+        let means = (0..<m).map { dst[$0] / Float(n) }
+        ReductionKernels.reduceRows(SumFold.self, rows: m, length: n, dst) { r, start, count in
+            ReductionKernels.squaredDeviations(src + r * n + start, count, mean: means[r])
+        }
+        let divisor = Float(Swift.max(n - correction, 0))
+        for i in 0..<m { dst[i] /= divisor }
+        return out
     }
 
     /// `√variance` over `axes` with the same `correction` (NumPy `ddof`).
