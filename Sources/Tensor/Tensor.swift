@@ -114,7 +114,7 @@ public struct Tensor: @unchecked Sendable {
     /// Makes the storage uniquely owned before a write, copying it if it is shared
     /// or if this view does not cover it contiguously.
     mutating func makeUniqueContiguous() {
-        if !isKnownUniquelyReferenced(&storage) || !isContiguous || offset != 0 || storage.count != count {
+        if !isKnownUniquelyReferenced(&storage) || storage.isBorrowed || !isContiguous || offset != 0 || storage.count != count {
             self = copied(as: dtype)
         }
     }

@@ -28,6 +28,9 @@ public final class TensorStorage: @unchecked Sendable {
         self.owner = owner
     }
 
+    /// Whether the memory belongs to someone else (a read-only mapping): never written in place.
+    public var isBorrowed: Bool { owner != nil }
+
     deinit {
         if owner == nil { base.deallocate() }
     }
