@@ -6,74 +6,35 @@ import Foundation
 struct CheckpointReader {
     /// The folder read.
     let folder: URL
-    private let shards: [String: SafetensorsFile]
-    private let location: [String: String]
+    private let checkpoint: any SafetensorsReading
+    private let present: Set<String>
 
     /// Opens the weights in `folder`; throws `CheckpointError.noWeights` when there are none.
     init(folder: URL) throws {
         self.folder = folder
-        let single = folder.appendingPathComponent("model.safetensors")
-        let index = folder.appendingPathComponent("model.safetensors.index.json")
         let manager = FileManager.default
-        if manager.fileExists(atPath: single.path) {
-            let file = try SafetensorsFile(path: single.path)
-            shards = ["model.safetensors": file]
-            location = Dictionary(uniqueKeysWithValues: file.names.map { ($0, "model.safetensors") })
-        } else if manager.fileExists(atPath: index.path) {
-            let map = try Self.weightMap(index)
-            var files: [String: SafetensorsFile] = [:]
-            for shard in Set(map.values).sorted() {
-                let url = folder.appendingPathComponent(shard)
-                guard manager.fileExists(atPath: url.path) else {
-                    throw CheckpointError.unreadable(file: index.path, reason: "names missing shard \(shard)")
-                }
-                files[shard] = try SafetensorsFile(path: url.path)
-            }
-            shards = files
-            location = map
-        } else {
-            throw CheckpointError.noWeights(folder: folder.path)
-        }
-    }
-
-    /// `weight_map` of a sharded index: tensor name to shard file name.
-    private static func weightMap(_ index: URL) throws -> [String: String] {
-        let json: JSONFields
-        do { json = try JSONFields(JSONValue.read(index), file: index.path) } catch {
-            throw CheckpointError.unreadable(file: index.path, reason: "\(error)")
-        }
-        guard case .object(let map)? = json.members["weight_map"] else {
-            throw CheckpointError.unreadable(file: index.path, reason: "has no weight_map object")
-        }
-        return try Dictionary(map, uniquingKeysWith: { _, last in last }).mapValues {
-            guard case .string(let shard) = $0, !shard.contains("/"), !shard.contains("\\") else {
-                throw CheckpointError.unreadable(file: index.path, reason: "weight_map values must be shard file names")
-            }
-            return shard
-        }
+        guard ["model.safetensors", "model.safetensors.index.json"].contains(where: {
+            manager.fileExists(atPath: folder.appendingPathComponent($0).path)
+        }) else { throw CheckpointError.noWeights(folder: folder.path) }
+        checkpoint = try SafetensorsCheckpoint.open(folder.path)
+        present = Set(checkpoint.names)
     }
 
     /// Whether the checkpoint holds `name`.
-    func has(_ name: String) -> Bool { location[name] != nil }
-
-    /// The file holding `name`, for error messages.
-    private func path(of name: String) -> String {
-        folder.appendingPathComponent(location[name] ?? "model.safetensors").path
-    }
+    func has(_ name: String) -> Bool { present.contains(name) }
 
     /// The tensor `name`, which must have `shape` and a floating-point dtype.
     func tensor(_ name: String, shape: [Int]) throws -> Tensor {
-        guard let shard = location[name], let file = shards[shard] else {
-            throw CheckpointError.missingTensor(name, file: path(of: name))
+        guard has(name) else { throw CheckpointError.missingTensor(name, file: folder.path) }
+        let found = try checkpoint.shape(of: name)
+        guard found == shape else {
+            throw CheckpointError.shapeMismatch(name, expected: shape, found: found, file: folder.path)
         }
-        let t = try file.tensor(name)
-        guard t.shape == shape else {
-            throw CheckpointError.shapeMismatch(name, expected: shape, found: t.shape, file: path(of: name))
+        let dtype = try checkpoint.dtype(of: name)
+        guard !dtype.isInteger else {
+            throw CheckpointError.unsupportedDType(name, dtype: dtype.rawValue, file: folder.path)
         }
-        guard !t.dtype.isInteger else {
-            throw CheckpointError.unsupportedDType(name, dtype: t.dtype.rawValue, file: path(of: name))
-        }
-        return t
+        return try checkpoint.tensor(name)
     }
 
     /// The tensor `name` when present (checked as `tensor`), else nil.

@@ -27,28 +27,16 @@ enum AttentionKernels {
         }
     }
 
-    /// Softmax over the last axis into `out` (which may be `scores` itself): `exp(s - max) / Σ exp(s - max)`;
-    /// a row whose keys are all hidden becomes zeros (TransformerLens turns its NaNs into 0).
+    /// Softmax over the last axis into `out` (which may be `scores` itself): `exp(s - max) / Σ exp(s - max)`,
+    /// with NaN (a row whose keys are all hidden) turned into 0 as TransformerLens does.
     static func softmax(_ scores: Tensor, into out: Tensor) {
         let keys = scores.shape[scores.rank - 1], rows = scores.count / max(keys, 1)
-        let src = scores.elementPointer, dst = out.elementPointer
-        Parallel.forChunks(rows, costPerElement: keys * 8) { start, end in
-            for row in start..<end {
-                let s = src + row * keys, o = dst + row * keys
-                var m = -Float.infinity
-                for j in 0..<keys where s[j] > m { m = s[j] }
-                if m == -.infinity {
-                    o.update(repeating: 0, count: keys)
-                    continue
-                }
-                var total: Float = 0
-                for j in 0..<keys {
-                    let e = Foundation.exp(s[j] - m)
-                    o[j] = e
-                    total += e
-                }
-                let inverse = 1 / total
-                for j in 0..<keys { o[j] *= inverse }
+        let dst = out.elementPointer
+        Softmax.softmax(scores.elementPointer, dst, rows: rows, cols: keys)
+        Parallel.forChunks(rows, costPerElement: keys) { start, end in
+            for row in start..<end where dst[row * keys].isNaN || dst[row * keys + keys - 1].isNaN {
+                let o = dst + row * keys
+                for j in 0..<keys where o[j].isNaN { o[j] = 0 }
             }
         }
     }

@@ -20,16 +20,23 @@ func makeNormalization(_ kind: NormalizationType, name: String, eps: Float, w: T
     }
 }
 
-/// The shared normalise-and-hook step: `normalized = centred(x) / scale`, where a hook that replaces
-/// `scale` rescales the normalised value exactly as TransformerLens recomputes `x / scale`.
-private func normalize(_ x: Tensor, rms: Bool, eps: Float, name: String, hooks: HookRunner) throws -> Tensor {
-    var (normalized, scale) = rms ? x.rmsNormalized(eps: eps) : x.layerNormalized(eps: eps)
-    let scaleName = name + ".hook_scale"
-    if hooks.isActive(scaleName) {
-        let hooked = try hooks(scaleName, scale)
-        if !hooked.isSameView(as: scale) { normalized = normalized * (scale / hooked) }
+/// The shared normalise-and-hook step: `normalized = centred(x) / scale`, then `· w + b` when given. A hook
+/// that replaces `scale` rescales the normalised value exactly as TransformerLens recomputes `x / scale`.
+/// Without active hooks the affine step is fused into the normalisation pass.
+private func normalize(_ x: Tensor, rms: Bool, eps: Float, w: Tensor?, b: Tensor?, name: String,
+                       hooks: HookRunner) throws -> Tensor {
+    let scaleName = name + ".hook_scale", normalizedName = name + ".hook_normalized"
+    guard hooks.isActive(scaleName) || hooks.isActive(normalizedName) else {
+        return rms ? x.rmsNormalized(eps: eps, weight: w).normalized
+            : x.layerNormalized(eps: eps, weight: w, bias: b).normalized
     }
-    return try hooks(name + ".hook_normalized", normalized)
+    var (normalized, scale) = rms ? x.rmsNormalized(eps: eps) : x.layerNormalized(eps: eps)
+    let hooked = try hooks(scaleName, scale)
+    if !hooked.isSameView(as: scale) { normalized = normalized * (scale / hooked) }
+    normalized = try hooks(normalizedName, normalized)
+    if let w { normalized = normalized * w }
+    if let b { normalized = normalized + b }
+    return normalized
 }
 
 /// LayerNorm: `(x - mean(x)) / sqrt(mean((x - mean(x))²) + eps) * w + b`.
@@ -46,13 +53,13 @@ public struct LayerNorm: NormalizationLayer {
     /// A LayerNorm at `name` with gain `w` and bias `b`.
     public init(name: String, w: Tensor, b: Tensor, eps: Float) {
         self.name = name
-        self.w = w
-        self.b = b
+        self.w = w.contiguousFloat32()
+        self.b = b.contiguousFloat32()
         self.eps = eps
     }
 
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
-        try normalize(x, rms: false, eps: eps, name: name, hooks: HookRunner(hooks: hooks)) * w + b
+        try normalize(x, rms: false, eps: eps, w: w, b: b, name: name, hooks: HookRunner(hooks: hooks))
     }
 }
 
@@ -70,7 +77,7 @@ public struct LayerNormPre: NormalizationLayer {
     }
 
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
-        try normalize(x, rms: false, eps: eps, name: name, hooks: HookRunner(hooks: hooks))
+        try normalize(x, rms: false, eps: eps, w: nil, b: nil, name: name, hooks: HookRunner(hooks: hooks))
     }
 }
 
@@ -86,12 +93,12 @@ public struct RMSNorm: NormalizationLayer {
     /// An RMSNorm at `name` with gain `w`.
     public init(name: String, w: Tensor, eps: Float) {
         self.name = name
-        self.w = w
+        self.w = w.contiguousFloat32()
         self.eps = eps
     }
 
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
-        try normalize(x, rms: true, eps: eps, name: name, hooks: HookRunner(hooks: hooks)) * w
+        try normalize(x, rms: true, eps: eps, w: w, b: nil, name: name, hooks: HookRunner(hooks: hooks))
     }
 }
 
@@ -109,6 +116,6 @@ public struct RMSNormPre: NormalizationLayer {
     }
 
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
-        try normalize(x, rms: true, eps: eps, name: name, hooks: HookRunner(hooks: hooks))
+        try normalize(x, rms: true, eps: eps, w: nil, b: nil, name: name, hooks: HookRunner(hooks: hooks))
     }
 }
