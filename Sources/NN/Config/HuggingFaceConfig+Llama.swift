@@ -11,6 +11,7 @@ extension HuggingFaceDescription {
         config.nKeyValueHeads = alwaysGrouped || kv != config.nHeads ? kv : nil
         config.actFn = try activation(json, "hidden_act")
         config.useQKNorm = architecture == .qwen3
+        config.finalRMS = architecture != .mistral
         switch architecture {
         case .mistral:
             if let window = try json.optionalInt("sliding_window") {

@@ -54,6 +54,21 @@ public struct Rotary: Sendable {
         return (c, s)
     }
 
+    /// TransformerLens's `rotary_cos` / `rotary_sin` rows for `positions`: `[positions.count, rotaryDim]`, each
+    /// angle repeated for both features of its pair (`[a0 … a_{r/2-1}, a0 … a_{r/2-1}]` for halves,
+    /// `[a0, a0, a1, a1, …]` for adjacent pairs).
+    public func tables(positions: [Int]) -> (cos: Tensor, sin: Tensor) {
+        let (c, s) = angles(positions: positions)
+        let half = rotaryDim / 2
+        func expand(_ table: [Float]) -> Tensor {
+            let rows = Tensor(table, shape: [positions.count, half, 1])
+            let pairs = adjacentPairs ? rows.expanded(to: [positions.count, half, 2])
+                : rows.permuted([0, 2, 1]).expanded(to: [positions.count, 2, half])
+            return pairs.reshaped([positions.count, rotaryDim])
+        }
+        return (expand(c), expand(s))
+    }
+
     /// Rotates `x [batch, pos, heads, d_head]` (any strides) with per-`(batch, pos)` tables from `angles`;
     /// returns a contiguous tensor of the same shape.
     func apply(_ x: Tensor, cos: [Float], sin: [Float]) -> Tensor {
