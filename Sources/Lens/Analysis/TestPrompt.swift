@@ -87,42 +87,43 @@ extension LensModel {
     public func testPrompt(_ prompt: String, answers: [String], prependSpaceToAnswer: Bool = true,
                            printDetails: Bool = true, prependBOS: Bool = true, topK: Int = 10) throws -> TestPromptResult {
         let tokenizer = try requireTokenizer("testPrompt")
-        guard !answers.isEmpty else { throw LensError.invalidArgument("testPrompt needs at least one answer") }
         let texts = answers.map { prependSpaceToAnswer && !$0.hasPrefix(" ") ? " " + $0 : $0 }
-        let promptIds = tokenizer.toTokens(prompt, prependBOS: prependBOS)
-        var answerIds = texts.map { tokenizer.toTokens($0, prependBOS: false) }
-        guard !promptIds.isEmpty, answerIds.allSatisfy({ !$0.isEmpty }) else {
+        let result = try testPrompt(promptTokens: tokenizer.toTokens(prompt, prependBOS: prependBOS),
+                                    answerTokens: texts.map { tokenizer.toTokens($0, prependBOS: false) }, topK: topK)
+        print(printDetails ? result.description : result.ranksLine)
+        return result
+    }
+
+    /// `testPrompt` on token ids: `promptTokens` followed by each answer's ids (several answers are compared at
+    /// their first token only). Token texts come from the tokenizer, or are the decimal ids without one.
+    /// Returns the report without printing it.
+    public func testPrompt(promptTokens: [Int], answerTokens: [[Int]], topK: Int = 10) throws -> TestPromptResult {
+        guard !promptTokens.isEmpty, !answerTokens.isEmpty, answerTokens.allSatisfy({ !$0.isEmpty }) else {
             throw LensError.invalidArgument("testPrompt: the prompt and every answer must have at least one token")
         }
-        let several = answers.count > 1
-        if several { answerIds = answerIds.map { [$0[0]] } }
-        let answerLength = answerIds[0].count
-        let rows = answerIds.map { promptIds + $0 }
-        let logits = try self(Tensor(ints: rows.flatMap { $0 }, shape: [rows.count, promptIds.count + answerLength]))
+        let text: (Int) -> String = { id in self.tokenizer?.toString([id]) ?? String(id) }
+        let answers = answerTokens.count > 1 ? answerTokens.map { [$0[0]] } : answerTokens
+        let rows = answers.map { promptTokens + $0 }
+        let logits = try self(Tensor(ints: rows.flatMap { $0 }, shape: [rows.count, rows[0].count]))
         let probabilities = logits.softmax(axis: -1)
         var positions: [TestPromptResult.Position] = []
-        for offset in 0..<answerLength {
-            let index = promptIds.count + offset - 1
-            var scoredAnswers: [TestPromptResult.Scored] = []
-            var top: [TestPromptResult.Scored] = []
-            for (row, ids) in answerIds.enumerated() {
-                let rowLogits = logits[row, index], rowProbabilities = probabilities[row, index]
-                let order = rowProbabilities.argsort(axis: -1, descending: true).intScalars
+        for offset in 0..<answers[0].count {
+            let index = promptTokens.count + offset - 1
+            var scoredAnswers: [TestPromptResult.Scored] = [], top: [TestPromptResult.Scored] = []
+            for (row, ids) in answers.enumerated() {
+                let (l, p) = (logits[row, index].scalars, probabilities[row, index].scalars)
+                let order = probabilities[row, index].argsort(axis: -1, descending: true).intScalars
                 var rank = [Int](repeating: 0, count: order.count)
                 for (r, token) in order.enumerated() { rank[token] = r }
-                let (l, p) = (rowLogits.scalars, rowProbabilities.scalars)
-                func scored(_ token: Int, _ text: String) -> TestPromptResult.Scored {
-                    .init(token: token, text: text, logit: l[token], probability: p[token], rank: rank[token])
+                func scored(_ token: Int) -> TestPromptResult.Scored {
+                    .init(token: token, text: text(token), logit: l[token], probability: p[token], rank: rank[token])
                 }
-                scoredAnswers.append(scored(ids[offset], tokenizer.toStrTokens([ids[offset]])[0]))
-                if row == 0 { top = order.prefix(topK).map { scored($0, tokenizer.toString([$0])) } }
+                scoredAnswers.append(scored(ids[offset]))
+                if row == 0 { top = order.prefix(topK).map(scored) }
             }
             positions.append(.init(answers: scoredAnswers, top: top))
         }
-        let result = TestPromptResult(promptTokens: tokenizer.toStrTokens(promptIds),
-                                      answerTokens: texts.map { tokenizer.toStrTokens($0, prependBOS: false) },
-                                      positions: positions)
-        print(printDetails ? result.description : result.ranksLine)
-        return result
+        return TestPromptResult(promptTokens: promptTokens.map(text), answerTokens: answerTokens.map { $0.map(text) },
+                                positions: positions)
     }
 }

@@ -17,7 +17,8 @@ extension HookedTransformer {
     /// like `runWithHooks`), or a predicate over the enabled names.
     ///
     /// `posSlice` is applied to each saved activation's position axis (third from last for `q k v z result`,
-    /// second from last otherwise), `removeBatchDim` keeps row 0 of a batch of one. `stopAtLayer` ends the
+    /// second from last otherwise; an `.index` keeps the axis with extent 1, as TransformerLens does),
+    /// `removeBatchDim` keeps row 0 of a batch of one. `stopAtLayer` ends the
     /// pass before that block and returns the residual. `hooks` run before the activations are saved, so the
     /// cache holds what the pass actually used. Only the selected hook points do any extra work.
     public func runWithCache(_ tokens: Tensor, names: HookNames = .all, posSlice: AxisSlice = .all,
@@ -37,7 +38,10 @@ extension HookedTransformer {
             throw LensError.invalidArgument("removeBatchDim needs a batch of one, got \(batch)")
         }
         _ = try posSlice.positions(count: positions)
-        let recorder = CacheRecorder(names: selected, posSlice: posSlice, removeBatchDim: removeBatchDim)
+        // As in TransformerLens, an integer position keeps its axis in the cache.
+        var kept = posSlice
+        if case let .index(i) = posSlice { kept = .indices([i]) }
+        let recorder = CacheRecorder(names: selected, posSlice: kept, removeBatchDim: removeBatchDim)
         let output = try run(tokens, bound: bound, recorder: recorder, attentionMask: attentionMask,
                              stopAtLayer: stopAtLayer)
         let cache = ActivationCache(recorder.keys.map { ($0, recorder.values[$0]!) }, model: self,
