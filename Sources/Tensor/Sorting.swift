@@ -4,7 +4,7 @@ import Kernels
 ///
 /// Order: NaN is larger than every number (as PyTorch), `-0 == +0`, and equal elements keep
 /// their original order in both directions (stable). Indices are Int64; values keep the input's
-/// dtype. A rank-0 tensor sorts as a single element.
+/// dtype. A rank-0 tensor sorts as a single element (`topk(0)` of it has shape `[0]`).
 extension Tensor {
     /// The elements sorted along `axis` and the positions they came from.
     public func sorted(axis: Int = -1, descending: Bool = false) -> (values: Tensor, indices: Tensor) {
@@ -30,7 +30,7 @@ extension Tensor {
     private func selected(k: Int, axis a: Int, descending: Bool) -> (values: Tensor, indices: Tensor) {
         if rank == 0 {
             let (v, i) = reshaped([1]).selected(k: k, axis: 0, descending: descending)
-            return (v.reshaped([]), i.reshaped([]))
+            return k == 1 ? (v.reshaped([]), i.reshaped([])) : (v, i)
         }
         let (rows, outer) = rowsAlong(a)
         let n = shape[a], m = outer.reduce(1, *)

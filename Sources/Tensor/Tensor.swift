@@ -29,6 +29,14 @@ public struct Tensor: @unchecked Sendable {
                   strides: Shape.contiguousStrides(shape), offset: 0)
     }
 
+    /// A contiguous tensor whose elements are not initialised: every element must be written
+    /// before it is read (outputs of kernels that overwrite all of them).
+    init(uninitialized shape: [Int], dtype: DType = .float32) {
+        let count = shape.reduce(1, *)
+        self.init(storage: TensorStorage(dtype: dtype, count: count, zeroed: false), shape: shape,
+                  strides: Shape.contiguousStrides(shape), offset: 0)
+    }
+
     /// A Float32 tensor holding `values` in row-major order. Traps if the count does not match.
     public init(_ values: [Float], shape: [Int]) {
         let count = shape.reduce(1, *)
@@ -121,7 +129,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// A fresh contiguous copy with element type `dtype`.
     func copied(as dtype: DType) -> Tensor {
-        var out = Tensor(zeros: shape, dtype: dtype)
+        var out = Tensor(uninitialized: shape, dtype: dtype)
         out.copyElements(from: self)
         return out
     }

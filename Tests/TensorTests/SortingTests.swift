@@ -52,5 +52,6 @@ import Testing
         #expect(indices.dtype == .int64 && indices.intScalars == [3, 1, 0, 2])
         #expect(Tensor(scalar: 4).sorted().indices.shape == [])
         #expect(ids.topk(0).values.shape == [0])
+        #expect(Tensor(scalar: 4).topk(0).indices.shape == [0])
     }
 }

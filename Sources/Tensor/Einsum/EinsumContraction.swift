@@ -52,7 +52,7 @@ extension EinsumBinding {
     private func sumPrivate(_ t: EinsumTerm, keep: Set<Int>) -> EinsumTerm {
         let axes = Set(t.labels.indices.filter { !keep.contains(t.labels[$0]) })
         if axes.isEmpty { return t }
-        return EinsumTerm(tensor: AxisFold.apply(t.tensor, over: axes, .sum),
+        return EinsumTerm(tensor: t.tensor.sum(axes: Array(axes)),
                           labels: t.labels.filter(keep.contains))
     }
 

@@ -16,9 +16,9 @@ extension Tensor {
         _ = try Lapack.matrixShape(self, op: "matrixNorm")
         switch kind {
         case .frobenius:
-            return AxisFold.apply(square(), over: [rank - 2, rank - 1], .sum).sqrt()
+            return square().sum(axes: [rank - 2, rank - 1]).sqrt()
         case .nuclear:
-            return AxisFold.apply(try singularValues(), over: [rank - 2], .sum)
+            return try singularValues().sum(axes: [rank - 2])
         case .spectral:
             let s = try singularValues()
             return s.shape.last == 0 ? Tensor(zeros: Array(s.shape.dropLast())) : s[.ellipsis, 0].contiguous()
@@ -36,8 +36,8 @@ extension Tensor {
         let ax = try Shape.normalize(axis: axis, rank: shape.count, op: "cosineSimilarity")
         let x = a.expanded(to: shape), y = b.expanded(to: shape)
         let floor = Tensor(scalar: eps)
-        let nx = Tensor.maximum(AxisFold.apply(x.square(), over: [ax], .sum).sqrt(), floor).unsqueezed(ax)
-        let ny = Tensor.maximum(AxisFold.apply(y.square(), over: [ax], .sum).sqrt(), floor).unsqueezed(ax)
-        return AxisFold.apply((x / nx) * (y / ny), over: [ax], .sum)
+        let nx = Tensor.maximum(x.square().sum(axis: ax).sqrt(), floor).unsqueezed(ax)
+        let ny = Tensor.maximum(y.square().sum(axis: ax).sqrt(), floor).unsqueezed(ax)
+        return ((x / nx) * (y / ny)).sum(axis: ax)
     }
 }

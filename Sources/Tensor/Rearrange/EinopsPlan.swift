@@ -115,15 +115,13 @@ struct EinopsPlan {
         return t.reshaped(rightGroups.map { $0.reduce(1) { $0 * sizes[$1]! } })
     }
 
-    /// `reduction` over `axes` of `t` (mean divides the sum by the number of reduced elements).
+    /// `reduction` over `axes` of `t`.
     private static func reduce(_ t: Tensor, over axes: Set<Int>, _ reduction: EinopsReduction) -> Tensor {
         switch reduction {
-        case .sum: return AxisFold.apply(t, over: axes, .sum)
-        case .max: return AxisFold.apply(t, over: axes, .max)
-        case .min: return AxisFold.apply(t, over: axes, .min)
-        case .mean:
-            let n = axes.reduce(1) { $0 * t.shape[$1] }
-            return AxisFold.apply(t, over: axes, .sum) / Float(n)
+        case .sum: return t.sum(axes: Array(axes))
+        case .max: return t.max(axes: Array(axes))
+        case .min: return t.min(axes: Array(axes))
+        case .mean: return t.mean(axes: Array(axes))
         }
     }
 }
