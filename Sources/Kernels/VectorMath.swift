@@ -40,18 +40,24 @@ enum VectorMath {
         return p * powerOfTwo(half) * powerOfTwo(ni &- half)
     }
 
-    /// `tanh x = x + x³·P(x²)` for |x| < 0.625 (Cephes tanhf), else `sign(x)·(1 − 2/(e^{2|x|} + 1))`.
+    /// `−x` by flipping the sign bit (SIMD's prefix minus computes `0 − x`, which loses −0).
+    @inline(__always) static func negate(_ x: Vector) -> Vector {
+        floats(bits(x) ^ Bits(repeating: Int32(bitPattern: 0x8000_0000)))
+    }
+
+    /// `tanh x = sign(x)·t(|x|)` with `t(a) = a + a³·P(a²)` for a < 0.625 (Cephes tanhf) and
+    /// `t(a) = 1 − 2/(e^{2a} + 1)` above.
     @inline(__always) static func tanh(_ x: Vector) -> Vector {
         let a = abs(x)
-        let z = x * x
+        let z = a * a
         var p = Vector(repeating: -5.70498872745e-3)
         p = p * z + 2.06390887954e-2
         p = p * z - 5.37397155531e-2
         p = p * z + 1.33314422036e-1
         p = p * z - 3.33332819422e-1
-        let small = x + (p * z) * x
-        let large = copySign(1 - 2 / (exp(a + a) + 1), x)
-        return large.replacing(with: small, where: a .< 0.625)
+        let small = a + (p * z) * a
+        let large = 1 - 2 / (exp(a + a) + 1)
+        return copySign(large.replacing(with: small, where: a .< 0.625), x)
     }
 
     /// `erf x = x + x·P(x²)` for |x| < 1, else `sign(x)·(1 − e^{−x²}·Q(1/|x|))` with |x| clamped to [1, 4]
