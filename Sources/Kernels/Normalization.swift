@@ -40,15 +40,13 @@ public enum Normalization {
 
     /// `Σ x[k]`, each 16-lane load widened to Double before it is added.
     static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
-        var lo = SIMD8<Double>(), hi = SIMD8<Double>()
+        var acc = DoubleAccumulator()
         var i = 0
         while i + 16 <= n {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            lo += SIMD8<Double>(v.lowHalf)
-            hi += SIMD8<Double>(v.highHalf)
+            acc.add(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self))
             i += 16
         }
-        var total = (lo + hi).sum()
+        var total = acc.total
         while i < n {
             total += Double(x[i])
             i += 1
