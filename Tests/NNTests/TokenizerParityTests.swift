@@ -20,6 +20,19 @@ struct TokenizerFixture: Decodable {
         let decoded_skip: String
     }
 
+    struct OptionCase: Decodable {
+        struct Item: Decodable {
+            let text: String
+            let ids: [Int]
+            let tokens: [String]
+            let ids_plain: [Int]
+        }
+
+        let patch: String
+        let cases: [Item]
+        let batch: [[Int]]
+    }
+
     let family: String
     let bos: String
     let eos: String
@@ -27,6 +40,7 @@ struct TokenizerFixture: Decodable {
     let str_tokens: [String]
     let cases: [Case]
     let decode_cases: [DecodeCase]
+    let option_cases: [OptionCase]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fixtures/tokenizers").standardized
@@ -44,6 +58,9 @@ struct TokenizerFixture: Decodable {
 /// Strings are compared as UTF-8 bytes: Swift's `==` treats canonically equivalent text as equal.
 func sameText(_ a: String, _ b: String) -> Bool { Array(a.utf8) == Array(b.utf8) }
 
+/// `sameText` element by element.
+func sameTexts(_ a: [String], _ b: [String]) -> Bool { a.count == b.count && zip(a, b).allSatisfy(sameText) }
+
 @Suite("Tokenizer parity with Hugging Face tokenizers")
 struct TokenizerParityTests {
     @Test("encode gives the reference ids, with and without special tokens", arguments: TokenizerFixture.families)
@@ -56,8 +73,7 @@ struct TokenizerParityTests {
                     "\(family) plain: \(item.text.debugDescription)")
             let (sameIds, tokens) = tokenizer.encodeWithTokens(item.text)
             #expect(sameIds == ids)
-            #expect(tokens.count == item.tokens.count && zip(tokens, item.tokens).allSatisfy(sameText),
-                    "\(family) tokens: \(item.text.debugDescription)")
+            #expect(sameTexts(tokens, item.tokens), "\(family) tokens: \(item.text.debugDescription)")
         }
     }
 
@@ -74,8 +90,7 @@ struct TokenizerParityTests {
             #expect(sameText(tokenizer.decode(item.ids, skipSpecialTokens: true), item.decoded_skip),
                     "\(family) skip: \(item.ids)")
         }
-        let strTokens = tokenizer.toStrTokens(fixture.cases[0].ids)
-        #expect(zip(strTokens, fixture.str_tokens).allSatisfy(sameText) && strTokens.count == fixture.str_tokens.count)
+        #expect(sameTexts(tokenizer.toStrTokens(fixture.cases[0].ids), fixture.str_tokens))
     }
 
     @Test("decode(encode(x)) == x wherever the reference round-trips", arguments: TokenizerFixture.families)
@@ -87,6 +102,25 @@ struct TokenizerParityTests {
         for item in roundTripping {
             let text = tokenizer.decode(tokenizer.encode(item.text, addSpecialTokens: false))
             #expect(sameText(text, item.text), "\(family): \(item.text.debugDescription)")
+        }
+    }
+
+    @Test("truncation and padding blocks of the file apply as in tokenizers")
+    func truncationAndPadding() throws {
+        let (_, fixture) = try TokenizerFixture.load("opt")
+        let url = TokenizerFixture.directory.appendingPathComponent("opt.tokenizer.json")
+        let json = try String(contentsOf: url, encoding: .utf8)
+        #expect(fixture.option_cases.count == 3)
+        for option in fixture.option_cases {
+            let patched = json.replacingOccurrences(of: "\"truncation\":null,\"padding\":null", with: option.patch)
+            #expect(patched != json)
+            let tokenizer = try Tokenizer(json: Array(patched.utf8))
+            for item in option.cases {
+                #expect(tokenizer.encode(item.text) == item.ids, "\(option.patch): \(item.text)")
+                #expect(tokenizer.encode(item.text, addSpecialTokens: false) == item.ids_plain, "\(option.patch)")
+                #expect(sameTexts(tokenizer.encodeWithTokens(item.text).tokens, item.tokens), "\(option.patch)")
+            }
+            #expect(tokenizer.encodeBatch(option.cases.map(\.text)) == option.batch, "\(option.patch)")
         }
     }
 
