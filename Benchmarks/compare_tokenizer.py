@@ -19,10 +19,11 @@ import time
 
 os.environ["RAYON_NUM_THREADS"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
+import tokenizers  # noqa: E402
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SITE = os.path.dirname(os.path.dirname(os.path.abspath(pre_tokenizers.__file__)))
+SITE = os.path.dirname(os.path.dirname(os.path.abspath(tokenizers.__file__)))
 LENS = os.path.join(ROOT, ".build-release", "release", "lens")
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures", "tokenizers")
 REPEATS = 5
@@ -52,6 +53,7 @@ def mixed_text(size=1_000_000):
              "👨‍👩‍👧‍👦", "Привет", "мир", "Καλημέρα", "42", "3.14159", "1,000,000", "2024", "it's", "we're",
              "\n\n", "\t", "   "]
     text = source_text("transformers/models/**/modeling_*.py", 600_000)
+    assert text, f"no Python sources found under {SITE}"
     parts = []
     budget = size - len(text.encode())
     while budget > 0:

@@ -20,15 +20,18 @@ struct TokenizerFixture: Decodable {
         let decoded_skip: String
     }
 
-    struct OptionCase: Decodable {
+    /// The family's pipeline with some top-level fields replaced (`head`: the JSON before `"model"`).
+    struct Variant: Decodable {
         struct Item: Decodable {
             let text: String
             let ids: [Int]
             let tokens: [String]
             let ids_plain: [Int]
+            let decoded: String
         }
 
-        let patch: String
+        let name: String
+        let head: String
         let cases: [Item]
         let batch: [[Int]]
     }
@@ -40,13 +43,13 @@ struct TokenizerFixture: Decodable {
     let str_tokens: [String]
     let cases: [Case]
     let decode_cases: [DecodeCase]
-    let option_cases: [OptionCase]
+    let variants: [Variant]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fixtures/tokenizers").standardized
 
     static let families = ["gpt2", "roberta_prefix", "pythia", "opt", "llama3", "qwen2", "llama2_legacy",
-                           "mistral_metaspace", "gemma", "sp_digits"]
+                           "mistral_metaspace", "gemma", "sp_digits", "sp_cross_merges"]
 
     static func load(_ family: String) throws -> (Tokenizer, TokenizerFixture) {
         let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("\(family).tokenizer.json"))
@@ -105,22 +108,25 @@ struct TokenizerParityTests {
         }
     }
 
-    @Test("truncation and padding blocks of the file apply as in tokenizers")
-    func truncationAndPadding() throws {
-        let (_, fixture) = try TokenizerFixture.load("opt")
-        let url = TokenizerFixture.directory.appendingPathComponent("opt.tokenizer.json")
+    @Test("pipeline variants (normalizers, splits, decoders, truncation, padding) match",
+          arguments: ["gpt2", "llama2_legacy", "opt"])
+    func variants(family: String) throws {
+        let (_, fixture) = try TokenizerFixture.load(family)
+        let url = TokenizerFixture.directory.appendingPathComponent("\(family).tokenizer.json")
         let json = try String(contentsOf: url, encoding: .utf8)
-        #expect(fixture.option_cases.count == 3)
-        for option in fixture.option_cases {
-            let patched = json.replacingOccurrences(of: "\"truncation\":null,\"padding\":null", with: option.patch)
-            #expect(patched != json)
-            let tokenizer = try Tokenizer(json: Array(patched.utf8))
-            for item in option.cases {
-                #expect(tokenizer.encode(item.text) == item.ids, "\(option.patch): \(item.text)")
-                #expect(tokenizer.encode(item.text, addSpecialTokens: false) == item.ids_plain, "\(option.patch)")
-                #expect(sameTexts(tokenizer.encodeWithTokens(item.text).tokens, item.tokens), "\(option.patch)")
+        let model = try #require(json.range(of: ",\"model\":"))
+        #expect(fixture.variants.count >= 3)
+        for variant in fixture.variants {
+            let tokenizer = try Tokenizer(json: Array((variant.head + json[model.lowerBound...]).utf8))
+            for item in variant.cases {
+                let (ids, tokens) = tokenizer.encodeWithTokens(item.text)
+                #expect(ids == item.ids, "\(variant.name): \(item.text.debugDescription)")
+                #expect(sameTexts(tokens, item.tokens), "\(variant.name) tokens: \(item.text.debugDescription)")
+                #expect(tokenizer.encode(item.text, addSpecialTokens: false) == item.ids_plain, "\(variant.name)")
+                #expect(sameText(tokenizer.decode(item.ids), item.decoded), "\(variant.name) decode")
             }
-            #expect(tokenizer.encodeBatch(option.cases.map(\.text)) == option.batch, "\(option.patch)")
+            let texts = variant.cases.prefix(variant.batch.count).map(\.text)
+            #expect(tokenizer.encodeBatch(texts) == variant.batch, "\(variant.name) batch")
         }
     }
 
