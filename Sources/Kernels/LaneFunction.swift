@@ -5,7 +5,9 @@ protocol LaneFunction {
 
 /// The `UnaryOp` lane functions (formulas in `UnaryOp` and `VectorMath`).
 enum Lane {
-    enum Neg: LaneFunction { @inline(__always) static func apply(_ x: SIMD16<Float>) -> SIMD16<Float> { -x } }
+    enum Neg: LaneFunction {
+        @inline(__always) static func apply(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.negate(x) }
+    }
     enum Abs: LaneFunction {
         @inline(__always) static func apply(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.abs(x) }
     }

@@ -33,7 +33,7 @@ public enum Softmax {
             for r in r0..<r1 {
                 let m = rowMax(x + r * cols, cols)
                 let shift: Float = m.isInfinite ? 0 : m
-                out[r] = shift + logf(sumExp(x + r * cols, cols, minus: shift))
+                out[r] = Float(Double(shift) + log(sumExp(x + r * cols, cols, minus: shift)))
             }
         }
     }
@@ -55,41 +55,42 @@ public enum Softmax {
         return m
     }
 
-    /// `Σ_k e^{x[k] − m}` with 16 float lanes (the tail padded with −inf, whose exponential is 0).
-    static func sumExp(_ x: UnsafePointer<Float>, _ n: Int, minus m: Float) -> Float {
-        var acc = SIMD16<Float>()
+    /// `Σ_k e^{x[k] − m}`, the 16-lane exponentials accumulated in Double (the tail padded with −inf,
+    /// whose exponential is 0).
+    static func sumExp(_ x: UnsafePointer<Float>, _ n: Int, minus m: Float) -> Double {
+        var acc = DoubleAccumulator()
         var i = 0
         while i + 16 <= n {
-            acc += VectorMath.exp(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - m)
+            acc.add(VectorMath.exp(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - m))
             i += 16
         }
-        if i < n { acc += VectorMath.exp(tail(x + i, n - i, padding: -.infinity) - m) }
-        return acc.sum()
+        if i < n { acc.add(VectorMath.exp(tail(x + i, n - i, padding: -.infinity) - m)) }
+        return acc.total
     }
 
-    /// One row: `out = e^{x − m}`, summed on the way, then scaled by `1/Σ`.
+    /// One row: `out = e^{x − m}`, summed in Double on the way, then scaled by `1/Σ`.
     static func softmaxRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         let m = rowMax(x, n)
-        var acc = SIMD16<Float>()
+        var acc = DoubleAccumulator()
         var i = 0
         while i + 16 <= n {
             let e = VectorMath.exp(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - m)
             UnsafeMutableRawPointer(out + i).storeBytes(of: e, as: SIMD16<Float>.self)
-            acc += e
+            acc.add(e)
             i += 16
         }
         if i < n {
             let e = VectorMath.exp(tail(x + i, n - i, padding: -.infinity) - m)
             for k in 0..<(n - i) { out[i + k] = e[k] }
-            acc += e
+            acc.add(e)
         }
-        scale(out, n, by: 1 / acc.sum())
+        scale(out, n, by: Float(1 / acc.total))
     }
 
     /// One row: `out = (x − m) − log Σ e^{x − m}`.
     static func logSoftmaxRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         let m = rowMax(x, n)
-        let logSum = logf(sumExp(x, n, minus: m))
+        let logSum = Float(log(sumExp(x, n, minus: m)))
         var i = 0
         while i + 16 <= n {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
@@ -123,4 +124,17 @@ public enum Softmax {
         for k in 0..<n { v[k] = x[k] }
         return v
     }
+}
+
+/// A running sum of 16-lane Float vectors held in two Double vectors (the conversion is exact).
+struct DoubleAccumulator {
+    var low = SIMD8<Double>(), high = SIMD8<Double>()
+
+    @inline(__always) mutating func add(_ v: SIMD16<Float>) {
+        low += SIMD8<Double>(v.lowHalf)
+        high += SIMD8<Double>(v.highHalf)
+    }
+
+    /// The sum of every lane added so far.
+    var total: Double { (low + high).sum() }
 }

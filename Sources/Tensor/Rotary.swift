@@ -42,10 +42,7 @@ extension Tensor {
     ) -> (cos: Tensor, sin: Tensor) {
         precondition(rotaryDim > 0 && rotaryDim % 2 == 0, "rotaryTables: rotaryDim \(rotaryDim) must be even and positive")
         let half = rotaryDim / 2
-        let inverseFrequencies = (0..<half).map { i -> Float in
-            let exponent = Float(2 * i) / Float(rotaryDim)
-            return 1 / Float(Glibc.pow(Double(base), Double(exponent)))
-        }
+        let inverseFrequencies = rotaryInverseFrequencies(rotaryDim: rotaryDim, base: base)
         var cosines = [Float](repeating: 0, count: positions.count * half)
         var sines = cosines
         for (row, p) in positions.enumerated() {
@@ -56,6 +53,15 @@ extension Tensor {
             }
         }
         return (Tensor(cosines, shape: [positions.count, half]), Tensor(sines, shape: [positions.count, half]))
+    }
+
+    /// `inv_freq[i] = 1 / base^(Float(2i)/Float(rotaryDim))` for `i < rotaryDim/2`: the power correctly rounded
+    /// to Float, then the Float reciprocal. (PyTorch's vectorised float pow is within 1 ulp of this.)
+    static func rotaryInverseFrequencies(rotaryDim: Int, base: Float) -> [Float] {
+        (0..<rotaryDim / 2).map { i in
+            let exponent = Float(2 * i) / Float(rotaryDim)
+            return 1 / Float(Glibc.pow(Double(base), Double(exponent)))
+        }
     }
 
     /// `rotaryTables` for positions `0..<count`.

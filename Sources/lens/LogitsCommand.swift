@@ -22,12 +22,30 @@ struct LogitsCommand: ParsableCommand {
     @Option(name: .long, help: "Output .npy file.")
     var out: String
 
+    /// Timing for Benchmarks/: run the forward this many times and print the load time and the best
+    /// forward time as JSON (the logits are still written).
+    @Option(name: .customLong("benchmark-repeats"), help: .hidden)
+    var benchmarkRepeats: Int?
+
+    func validate() throws {
+        if let benchmarkRepeats, benchmarkRepeats < 1 { throw ValidationError("--benchmark-repeats must be at least 1.") }
+    }
+
     func run() throws {
         let rows = try TokenRows.parse(tokens)
+        let loadStart = DispatchTime.now().uptimeNanoseconds
         let transformer = try HookedTransformer(pretrained: URL(fileURLWithPath: model),
                                                 processing: noProcessing ? .none : .default)
-        let logits = try transformer.forward(tokens: rows.tokens, attentionMask: rows.mask)
+        let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e9
+        var best = Double.infinity
+        var logits = Tensor(zeros: [0])
+        for _ in 0..<(benchmarkRepeats ?? 1) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            logits = try transformer.forward(tokens: rows.tokens, attentionMask: rows.mask)
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
         try logits.writeNpy(to: out)
+        if benchmarkRepeats != nil { print("{\"load_seconds\": \(loadSeconds), \"forward_seconds\": \(best)}") }
     }
 }
 

@@ -30,6 +30,34 @@ import Testing
         #expect(scaledError(try processedModel.forward(tokens: tokens), try ModelFixture.array(name, "tl_logits_processed")) < 1e-4)
     }
 
+    /// A TransformerLens `HookedTransformerConfig` JSON reads to the same configuration as the hand-written one.
+    @Test(arguments: ["attn_only_2l", "othello_like"])
+    func transformerLensConfigJSON(name: String) throws {
+        let (config, _) = Self.fixture(name)
+        #expect(try ModelConfig(transformerLens: ModelFixture.folder(name).appendingPathComponent("tl_config.json")) == config)
+    }
+
+    /// A model's `stateDict` rebuilds the same model; processing a loaded model equals processing on load
+    /// (1e-5, scaled); the state dict round-trips through a safetensors file.
+    @Test func stateDictRoundTrip() throws {
+        let raw = try ModelFixture.model("gpt_neox", processed: false)
+        let tokens = try ModelFixture.tokens("gpt_neox")
+        let rebuilt = try HookedTransformer(config: raw.config, stateDict: raw.stateDict)
+        #expect(maxAbsDifference(try rebuilt.forward(tokens: tokens), try raw.forward(tokens: tokens)) == 0)
+        let processed = try raw.processed()
+        let loaded = try ModelFixture.model("gpt_neox", processed: true)
+        #expect(scaledError(try processed.forward(tokens: tokens), try loaded.forward(tokens: tokens)) < 1e-5)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lens-sd-\(UUID().uuidString).safetensors")
+        try processed.stateDict.write(to: url)
+        let reread = try HookedTransformer(config: processed.config, stateDict: url)
+        #expect(scaledError(try reread.forward(tokens: tokens), try processed.forward(tokens: tokens)) < 1e-5)
+        let expected = try StateDict(safetensors: ModelFixture.folder("gpt_neox").appendingPathComponent("tl_state_dict_processed.safetensors"))
+        for name in expected.names {
+            let mine = try #require(processed.stateDict[name], "missing \(name)")
+            #expect(scaledError(mine, expected[name]!) < 1e-5, "\(name)")
+        }
+    }
+
     /// Weight processing matches TransformerLens's processed state dict tensor by tensor (1e-5, scaled).
     @Test func processedStateDictMatchesTransformerLens() throws {
         let (config, url) = Self.fixture("attn_only_2l")

@@ -25,6 +25,25 @@ import Testing
         }
     }
 
+    /// Feeding a left-padded batch in two chunks through a `KVCache` gives the logits of one full pass (1e-4, scaled).
+    @Test(arguments: ["gpt2", "qwen3", "gemma2", "gptj"])
+    func cachedChunksEqualFullPass(name: String) throws {
+        let model = try ModelFixture.model(name, processed: true)
+        let tokens = try ModelFixture.array(name, "padded_tokens_left"), mask = try ModelFixture.array(name, "padded_mask_left")
+        let full = try model.forward(tokens: tokens, attentionMask: mask)
+        let cache = KVCache(layers: model.config.nLayers, batch: 2)
+        let first = try model.forward(tokens: tokens[.all, 0..<4], attentionMask: mask[.all, 0..<4], cache: cache)
+        let second = try model.forward(tokens: tokens[.all, 4...], attentionMask: mask[.all, 4...], cache: cache)
+        #expect(cache.length == 7)
+        for b in 0..<2 {
+            for p in 3..<7 {
+                let chunk = p < 4 ? first[b, p] : second[b, p - 4]
+                #expect(scaledError(chunk, full[b, p]) < 1e-4, "\(name) row \(b) position \(p)")
+            }
+        }
+        #expect(throws: ForwardError.self) { _ = try model.forward(tokens: tokens, stopAtLayer: 1, cache: cache) }
+    }
+
     /// Greedy generation with the cache equals generation without it and transformers' greedy `generate`.
     @Test(arguments: ModelFixture.checkpoints)
     func greedyGenerationMatchesTransformers(name: String) throws {

@@ -20,6 +20,22 @@ struct TokenizerFixture: Decodable {
         let decoded_skip: String
     }
 
+    /// The family's pipeline with some top-level fields replaced (`head`: the JSON before `"model"`).
+    struct Variant: Decodable {
+        struct Item: Decodable {
+            let text: String
+            let ids: [Int]
+            let tokens: [String]
+            let ids_plain: [Int]
+            let decoded: String
+        }
+
+        let name: String
+        let head: String
+        let cases: [Item]
+        let batch: [[Int]]
+    }
+
     let family: String
     let bos: String
     let eos: String
@@ -27,12 +43,13 @@ struct TokenizerFixture: Decodable {
     let str_tokens: [String]
     let cases: [Case]
     let decode_cases: [DecodeCase]
+    let variants: [Variant]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fixtures/tokenizers").standardized
 
     static let families = ["gpt2", "roberta_prefix", "pythia", "opt", "llama3", "qwen2", "llama2_legacy",
-                           "mistral_metaspace", "gemma", "sp_digits"]
+                           "mistral_metaspace", "gemma", "sp_digits", "sp_cross_merges"]
 
     static func load(_ family: String) throws -> (Tokenizer, TokenizerFixture) {
         let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("\(family).tokenizer.json"))
@@ -43,6 +60,9 @@ struct TokenizerFixture: Decodable {
 
 /// Strings are compared as UTF-8 bytes: Swift's `==` treats canonically equivalent text as equal.
 func sameText(_ a: String, _ b: String) -> Bool { Array(a.utf8) == Array(b.utf8) }
+
+/// `sameText` element by element.
+func sameTexts(_ a: [String], _ b: [String]) -> Bool { a.count == b.count && zip(a, b).allSatisfy(sameText) }
 
 @Suite("Tokenizer parity with Hugging Face tokenizers")
 struct TokenizerParityTests {
@@ -56,8 +76,7 @@ struct TokenizerParityTests {
                     "\(family) plain: \(item.text.debugDescription)")
             let (sameIds, tokens) = tokenizer.encodeWithTokens(item.text)
             #expect(sameIds == ids)
-            #expect(tokens.count == item.tokens.count && zip(tokens, item.tokens).allSatisfy(sameText),
-                    "\(family) tokens: \(item.text.debugDescription)")
+            #expect(sameTexts(tokens, item.tokens), "\(family) tokens: \(item.text.debugDescription)")
         }
     }
 
@@ -74,8 +93,7 @@ struct TokenizerParityTests {
             #expect(sameText(tokenizer.decode(item.ids, skipSpecialTokens: true), item.decoded_skip),
                     "\(family) skip: \(item.ids)")
         }
-        let strTokens = tokenizer.toStrTokens(fixture.cases[0].ids)
-        #expect(zip(strTokens, fixture.str_tokens).allSatisfy(sameText) && strTokens.count == fixture.str_tokens.count)
+        #expect(sameTexts(tokenizer.toStrTokens(fixture.cases[0].ids), fixture.str_tokens))
     }
 
     @Test("decode(encode(x)) == x wherever the reference round-trips", arguments: TokenizerFixture.families)
@@ -87,6 +105,28 @@ struct TokenizerParityTests {
         for item in roundTripping {
             let text = tokenizer.decode(tokenizer.encode(item.text, addSpecialTokens: false))
             #expect(sameText(text, item.text), "\(family): \(item.text.debugDescription)")
+        }
+    }
+
+    @Test("pipeline variants (normalizers, splits, decoders, truncation, padding) match",
+          arguments: ["gpt2", "llama2_legacy", "opt"])
+    func variants(family: String) throws {
+        let (_, fixture) = try TokenizerFixture.load(family)
+        let url = TokenizerFixture.directory.appendingPathComponent("\(family).tokenizer.json")
+        let json = try String(contentsOf: url, encoding: .utf8)
+        let model = try #require(json.range(of: ",\"model\":"))
+        #expect(fixture.variants.count >= 3)
+        for variant in fixture.variants {
+            let tokenizer = try Tokenizer(json: Array((variant.head + json[model.lowerBound...]).utf8))
+            for item in variant.cases {
+                let (ids, tokens) = tokenizer.encodeWithTokens(item.text)
+                #expect(ids == item.ids, "\(variant.name): \(item.text.debugDescription)")
+                #expect(sameTexts(tokens, item.tokens), "\(variant.name) tokens: \(item.text.debugDescription)")
+                #expect(tokenizer.encode(item.text, addSpecialTokens: false) == item.ids_plain, "\(variant.name)")
+                #expect(sameText(tokenizer.decode(item.ids), item.decoded), "\(variant.name) decode")
+            }
+            let texts = variant.cases.prefix(variant.batch.count).map(\.text)
+            #expect(tokenizer.encodeBatch(texts) == variant.batch, "\(variant.name) batch")
         }
     }
 

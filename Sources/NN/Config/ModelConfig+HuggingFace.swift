@@ -2,16 +2,27 @@ import Foundation
 
 /// The Hugging Face architectures a `config.json` can describe, by `model_type`.
 public enum HuggingFaceArchitecture: String, Sendable, CaseIterable {
+    /// GPT-2 (`GPT2LMHeadModel`).
     case gpt2
+    /// GPT-NeoX and Pythia (`GPTNeoXForCausalLM`).
     case gptNeoX = "gpt_neox"
+    /// Llama 1, 2 and 3 (`LlamaForCausalLM`).
     case llama
+    /// Mistral (`MistralForCausalLM`).
     case mistral
+    /// Qwen2 and Qwen2.5 (`Qwen2ForCausalLM`).
     case qwen2
+    /// Qwen3 (`Qwen3ForCausalLM`).
     case qwen3
+    /// Gemma (`GemmaForCausalLM`).
     case gemma
+    /// Gemma 2 (`Gemma2ForCausalLM`).
     case gemma2
+    /// Phi-1, Phi-1.5 and Phi-2 (`PhiForCausalLM`).
     case phi
+    /// GPT-J (`GPTJForCausalLM`).
     case gptj
+    /// OPT, pre-norm variants (`OPTForCausalLM`).
     case opt
 
     /// Every supported `model_type`, in declaration order.

@@ -11,6 +11,7 @@ public enum ModelConfigError: Error, Equatable, CustomStringConvertible {
     /// The file is not readable JSON.
     case unreadable(file: String, reason: String)
 
+    /// The message, naming the file and the field.
     public var description: String {
         switch self {
         case let .unsupportedModelType(type, supported, file):
@@ -37,9 +38,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(String, expected: [Int], found: [Int], file: String)
     /// A tensor has an element type that cannot hold weights.
     case unsupportedDType(String, dtype: String, file: String)
-    /// The file could not be parsed.
-    case unreadable(file: String, reason: String)
-
+    /// The message, naming the file and the tensor.
     public var description: String {
         switch self {
         case let .noWeights(folder):
@@ -50,8 +49,6 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return "\(file): tensor \"\(name)\" has shape \(found), expected \(expected)"
         case let .unsupportedDType(name, dtype, file):
             return "\(file): tensor \"\(name)\" has dtype \(dtype), expected F32, F16 or BF16"
-        case let .unreadable(file, reason):
-            return "\(file): \(reason)"
         }
     }
 }
@@ -69,6 +66,7 @@ public enum ForwardError: Error, Equatable, CustomStringConvertible {
     /// `startAtLayer` / `stopAtLayer` outside the model's blocks.
     case invalidLayerRange(start: Int?, stop: Int?, layers: Int)
 
+    /// The message, naming the token, shape or hook.
     public var description: String {
         switch self {
         case let .tokenOutOfRange(token, vocabulary):

@@ -29,10 +29,15 @@ public protocol MLPLayer: Sendable {
 
 /// Feed-forward layer: `act(x W_in + b_in) W_out + b_out`.
 public struct MLP: MLPLayer {
+    /// TransformerLens path, e.g. `blocks.0.mlp`.
     public let name: String
+    /// Input projection `[d_model, d_mlp]`.
     public let W_in: Tensor
+    /// Input bias `[d_mlp]`.
     public let b_in: Tensor
+    /// Output projection `[d_mlp, d_model]`.
     public let W_out: Tensor
+    /// Output bias `[d_model]`.
     public let b_out: Tensor
     /// The non-linearity.
     public let act: ActivationFunction
@@ -47,6 +52,7 @@ public struct MLP: MLPLayer {
         self.act = act
     }
 
+    /// `x [batch, pos, d_model]` through the MLP, with `hook_pre` and `hook_post`.
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
         let run = HookRunner(hooks: hooks)
         let pre = try run(name + ".hook_pre", linear(x, W_in, bias: b_in))
@@ -57,12 +63,17 @@ public struct MLP: MLPLayer {
 
 /// Gated feed-forward layer (SwiGLU, GeGLU): `(act(x W_gate) * (x W_in) + b_in) W_out + b_out`.
 public struct GatedMLP: MLPLayer {
+    /// TransformerLens path, e.g. `blocks.0.mlp`.
     public let name: String
     /// Gate projection `[d_model, d_mlp]`.
     public let W_gate: Tensor
+    /// Linear (up) projection `[d_model, d_mlp]`.
     public let W_in: Tensor
+    /// Bias added after the gated product `[d_mlp]`.
     public let b_in: Tensor
+    /// Output projection `[d_mlp, d_model]`.
     public let W_out: Tensor
+    /// Output bias `[d_model]`.
     public let b_out: Tensor
     /// The non-linearity applied to the gate.
     public let act: ActivationFunction
@@ -79,6 +90,7 @@ public struct GatedMLP: MLPLayer {
         self.act = act
     }
 
+    /// `x [batch, pos, d_model]` through the gated MLP, with `hook_pre`, `hook_pre_linear` and `hook_post`.
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
         let run = HookRunner(hooks: hooks)
         let pre = try run(name + ".hook_pre", linear(x, W_gate, bias: nil))

@@ -9,17 +9,6 @@ public protocol NormalizationLayer: Sendable {
     func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor
 }
 
-/// Builds the normalisation module of `kind` (nil for `.none`), with weights `w` (and bias `b` for LayerNorm).
-func makeNormalization(_ kind: NormalizationType, name: String, eps: Float, w: Tensor?, b: Tensor?) -> (any NormalizationLayer)? {
-    switch kind {
-    case .layerNorm: return LayerNorm(name: name, w: w!, b: b!, eps: eps)
-    case .layerNormPre: return LayerNormPre(name: name, eps: eps)
-    case .rmsNorm: return RMSNorm(name: name, w: w!, eps: eps)
-    case .rmsNormPre: return RMSNormPre(name: name, eps: eps)
-    case .none: return nil
-    }
-}
-
 /// The shared normalise-and-hook step: `normalized = centred(x) / scale`, then `· w + b` when given. A hook
 /// that replaces `scale` rescales the normalised value exactly as TransformerLens recomputes `x / scale`.
 /// Without active hooks the affine step is fused into the normalisation pass.
@@ -41,7 +30,9 @@ private func normalize(_ x: Tensor, rms: Bool, eps: Float, w: Tensor?, b: Tensor
 
 /// LayerNorm: `(x - mean(x)) / sqrt(mean((x - mean(x))²) + eps) * w + b`.
 public struct LayerNorm: NormalizationLayer {
+    /// TransformerLens path of the module.
     public let name: String
+    /// The variant.
     public var kind: NormalizationType { .layerNorm }
     /// Gain `[length]`.
     public let w: Tensor
@@ -58,6 +49,7 @@ public struct LayerNorm: NormalizationLayer {
         self.eps = eps
     }
 
+    /// `x [..., length]` normalised, with `hook_scale` and `hook_normalized`.
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
         try normalize(x, rms: false, eps: eps, w: w, b: b, name: name, hooks: HookRunner(hooks: hooks))
     }
@@ -65,7 +57,9 @@ public struct LayerNorm: NormalizationLayer {
 
 /// LayerNorm with its weights folded into the next layer: `(x - mean(x)) / sqrt(mean((x - mean(x))²) + eps)`.
 public struct LayerNormPre: NormalizationLayer {
+    /// TransformerLens path of the module.
     public let name: String
+    /// The variant.
     public var kind: NormalizationType { .layerNormPre }
     /// Epsilon inside the square root.
     public let eps: Float
@@ -76,6 +70,7 @@ public struct LayerNormPre: NormalizationLayer {
         self.eps = eps
     }
 
+    /// `x [..., length]` normalised, with `hook_scale` and `hook_normalized`.
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
         try normalize(x, rms: false, eps: eps, w: nil, b: nil, name: name, hooks: HookRunner(hooks: hooks))
     }
@@ -83,7 +78,9 @@ public struct LayerNormPre: NormalizationLayer {
 
 /// RMSNorm: `x / sqrt(mean(x²) + eps) * w`.
 public struct RMSNorm: NormalizationLayer {
+    /// TransformerLens path of the module.
     public let name: String
+    /// The variant.
     public var kind: NormalizationType { .rmsNorm }
     /// Gain `[length]` (Gemma's `1 + w` already added).
     public let w: Tensor
@@ -97,6 +94,7 @@ public struct RMSNorm: NormalizationLayer {
         self.eps = eps
     }
 
+    /// `x [..., length]` normalised, with `hook_scale` and `hook_normalized`.
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
         try normalize(x, rms: true, eps: eps, w: w, b: nil, name: name, hooks: HookRunner(hooks: hooks))
     }
@@ -104,7 +102,9 @@ public struct RMSNorm: NormalizationLayer {
 
 /// RMSNorm with its gain folded into the next layer: `x / sqrt(mean(x²) + eps)`.
 public struct RMSNormPre: NormalizationLayer {
+    /// TransformerLens path of the module.
     public let name: String
+    /// The variant.
     public var kind: NormalizationType { .rmsNormPre }
     /// Epsilon inside the square root.
     public let eps: Float
@@ -115,6 +115,7 @@ public struct RMSNormPre: NormalizationLayer {
         self.eps = eps
     }
 
+    /// `x [..., length]` normalised, with `hook_scale` and `hook_normalized`.
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
         try normalize(x, rms: true, eps: eps, w: nil, b: nil, name: name, hooks: HookRunner(hooks: hooks))
     }

@@ -6,11 +6,21 @@ extension HookedTransformer {
     /// `attentionMask` (`[batch, pos]`, 1 for real tokens, 0 for padding, left or right) hides padding from
     /// every query and numbers each prompt's positions from its first real token, so each row's result equals
     /// its result alone. `hooks` see every TransformerLens hook point.
+    ///
+    /// With a `cache`, the tokens continue the sequences already in it (their keys and values are reused and
+    /// the new ones appended; the mask covers only the new tokens), as TransformerLens's `past_kv_cache`.
     public func forward(tokens: Tensor, attentionMask: Tensor? = nil, stopAtLayer: Int? = nil,
-                        hooks: (any ActivationHooks)? = nil) throws -> Tensor {
+                        cache: KVCache? = nil, hooks: (any ActivationHooks)? = nil) throws -> Tensor {
         let (ids, batch, length) = try Self.tokenRows(tokens)
         let mask = try attentionMask.map { try Self.maskRows($0, batch: batch, length: length) }
-        return try run(tokens: ids, batch: batch, length: length, mask: mask, cache: nil,
+        if cache != nil, stopAtLayer != nil {
+            throw ForwardError.invalidInput("stopAtLayer cannot be used with a key/value cache (later layers would miss the new keys)")
+        }
+        if let cache, cache.batch != batch || cache.layers != blocks.count {
+            throw ForwardError.invalidInput("a cache for \(cache.batch) sequences and \(cache.layers) layers "
+                                            + "cannot continue \(batch) sequences through \(blocks.count) layers")
+        }
+        return try run(tokens: ids, batch: batch, length: length, mask: mask, cache: cache,
                        stopAtLayer: stopAtLayer, hooks: hooks)
     }
 

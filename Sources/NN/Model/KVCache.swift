@@ -6,6 +6,8 @@
 public final class KVCache: @unchecked Sendable {
     /// Sequences in the batch.
     public let batch: Int
+    /// Layers cached.
+    public var layers: Int { keys.count }
     /// Positions stored.
     public private(set) var length = 0
     /// `[batch, length]` mask of the stored positions (1 = real token), or nil when nothing was padded.

@@ -20,6 +20,11 @@ extension StateDict {
         fold(norm: "ln_final", into: [("unembed.W_U", "unembed.b_U")], axis: 0, centre: biasesAndCentring)
     }
 
+    /// `v [n]` reshaped to broadcast along `axis` of a rank-`rank` tensor.
+    private static func along(_ v: Tensor, _ axis: Int, _ rank: Int) -> Tensor {
+        v.reshaped((0..<rank).map { $0 == axis ? v.count : 1 })
+    }
+
     /// Folds the norm at `norm` into each `(weight, bias)` reader whose `d_model` axis is `axis`; removes the
     /// norm's tensors. With `centreOnly`, only that reader is centred.
     private mutating func fold(norm: String, into readers: [(String, String?)], axis: Int, centre: Bool,
@@ -28,16 +33,15 @@ extension StateDict {
         let shift = self[norm + ".b"]
         for (weightName, biasName) in readers {
             guard let w = self[weightName] else { continue }
-            let shape = (0..<w.rank).map { $0 == axis ? w.shape[axis] : 1 }
             if let shift, let biasName, let bias = self[biasName] {
                 // c[.., e] += Σ_d b[d] W[.., d, e]
-                self[biasName] = bias + (w * shift.reshaped(shape)).sum(axis: axis)
+                self[biasName] = bias + inStorageOrder(w, axis: axis) { x, a in (x * Self.along(shift, a, x.rank)).sum(axis: a) }
             }
-            var folded = w * gain.reshaped(shape)
-            if centre, centreOnly == nil || centreOnly == weightName {
-                folded = folded - folded.mean(axis: axis, keepDims: true)
+            let centred = centre && (centreOnly == nil || centreOnly == weightName)
+            self[weightName] = inStorageOrder(w, axis: axis) { x, a in
+                let folded = x * Self.along(gain, a, x.rank)
+                return centred ? folded - folded.mean(axis: a, keepDims: true) : folded
             }
-            self[weightName] = folded
         }
         self[norm + ".w"] = nil
         self[norm + ".b"] = nil

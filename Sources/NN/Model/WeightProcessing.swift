@@ -53,6 +53,13 @@ public struct WeightProcessing: Sendable, Equatable {
     }
 }
 
+/// `body(w, axis)` computed on a transposed matrix's contiguous storage order and transposed back, so
+/// elementwise passes over checkpoint views such as `lm_head.weight.T` stream memory instead of striding.
+func inStorageOrder(_ w: Tensor, axis: Int, _ body: (Tensor, Int) -> Tensor) -> Tensor {
+    guard w.rank == 2, !w.isContiguous, w.T.isContiguous else { return body(w, axis) }
+    return body(w.T, 1 - (axis < 0 ? axis + 2 : axis)).T
+}
+
 extension StateDict {
     /// The state dict with the optional tensors a model of `config` reads (biases, norm gains) filled in with
     /// TransformerLens's defaults, so processing sees every tensor.
@@ -94,7 +101,7 @@ extension StateDict {
     /// `tensor -= mean(tensor, axis)` for the tensor `name`, when present.
     mutating func centre(_ name: String, axis: Int) {
         guard let t = self[name] else { return }
-        self[name] = t - t.mean(axis: axis, keepDims: true)
+        self[name] = inStorageOrder(t, axis: axis) { x, a in x - x.mean(axis: a, keepDims: true) }
     }
 
     /// `centerWritingWeights`: `W_E`, `W_pos`, `W_O`, `b_O`, `W_out`, `b_out` minus their mean over `d_model`.

@@ -6,8 +6,9 @@ public struct AddedToken: Sendable, Equatable {
     public let id: Int
     /// Special tokens are dropped by `decode(_:skipSpecialTokens: true)`.
     public let special: Bool
-    /// Matches absorb the whitespace on their left / right.
+    /// Matches absorb the whitespace on their left.
     public let lstrip: Bool
+    /// Matches absorb the whitespace on their right.
     public let rstrip: Bool
     /// Matched against normalized text (its own content normalized) rather than the raw input.
     public let normalized: Bool

@@ -18,9 +18,11 @@ struct BPEModel: Sendable {
     let asciiIds: [Int32]
     /// Id of the byte-level character (GPT-2 byte-to-unicode map) of each byte, -1 when absent.
     let byteLevelIds: [Int32]
-    /// Whether a word may be cut in front of each "▁" that follows another character without changing
-    /// the result: no vocabulary token has "▁" after another character, so no merge can cross there.
-    let cutsBeforeMetaspace: Bool
+    /// Characters found right before a "▁" inside some vocabulary token, or nil when words are never
+    /// cut. A word is cut in front of a "▁" whose preceding character is a token and not one of these:
+    /// a merged symbol spanning the cut would contain that character then "▁", so none exists and
+    /// the pieces merge exactly as the whole word would (and can be cached).
+    let metaspaceCutBlockers: Set<UInt32>?
 
     /// Words longer than this (in bytes) are not cached.
     static let maximumCachedLength = 256
@@ -42,45 +44,58 @@ struct BPEModel: Sendable {
         byteLevelIds = (0..<256).map { b in
             plain ? Int32(vocab.find(Array(ByteLevelAlphabet.characters[b].utf8)) ?? -1) : -1
         }
-        cutsBeforeMetaspace = plain && !ignoreMerges && vocab.find(Self.metaspace) != nil
-            && !tokens.contains { token in
-                var sawOther = false
+        if plain, !ignoreMerges, vocab.find(Self.metaspace) != nil {
+            var blockers = Set<UInt32>()
+            for token in tokens {
+                var previous: UInt32?
                 for scalar in token.unicodeScalars {
-                    if scalar == "\u{2581}" { if sawOther { return true } } else { sawOther = true }
+                    if scalar.value == 0x2581, let previous { blockers.insert(previous) }
+                    previous = scalar.value
                 }
-                return false
             }
+            metaspaceCutBlockers = blockers
+        } else {
+            metaspaceCutBlockers = nil
+        }
     }
 
     /// Appends the ids of one word (its UTF-8 bytes, or raw bytes when `byteLevel`) to `out`.
     func tokenize(_ word: UnsafeBufferPointer<UInt8>, byteLevel: Bool, into out: inout [Int32],
                   cache: inout WordCache) {
         if word.isEmpty { return }
-        if !byteLevel, cutsBeforeMetaspace, word.count > 3 {
-            tokenizeCutting(word, into: &out, cache: &cache)
+        if !byteLevel, let blockers = metaspaceCutBlockers, word.count > 3 {
+            tokenizeCutting(word, blockers, into: &out, cache: &cache)
             return
         }
         tokenizeWhole(word, byteLevel: byteLevel, into: &out, cache: &cache)
     }
 
-    /// Cuts in front of every "▁" that follows another character and tokenizes the pieces.
-    private func tokenizeCutting(_ word: UnsafeBufferPointer<UInt8>, into out: inout [Int32],
-                                 cache: inout WordCache) {
+    /// Cuts in front of every "▁" whose preceding character allows it and tokenizes the pieces.
+    private func tokenizeCutting(_ word: UnsafeBufferPointer<UInt8>, _ blockers: Set<UInt32>,
+                                 into out: inout [Int32], cache: inout WordCache) {
         guard let p = word.baseAddress else { return }
         var start = 0
+        var previous = 0
         var i = 0
-        var previousIsMetaspace = true
         while i < word.count {
-            let isMetaspace = i + 2 < word.count && p[i] == 0xE2 && p[i + 1] == 0x96 && p[i + 2] == 0x81
-            if isMetaspace, !previousIsMetaspace, i > start {
+            let length = UTF8Scan.length(p[i])
+            let isMetaspace = length == 3 && i + 2 < word.count && p[i] == 0xE2 && p[i + 1] == 0x96 && p[i + 2] == 0x81
+            if isMetaspace, i > start, canCut(after: UnsafeBufferPointer(rebasing: word[previous..<i]), blockers) {
                 tokenizeWhole(UnsafeBufferPointer(rebasing: word[start..<i]), byteLevel: false, into: &out,
                               cache: &cache)
                 start = i
             }
-            previousIsMetaspace = isMetaspace
-            i += isMetaspace ? 3 : 1
+            previous = i
+            i += length
         }
         tokenizeWhole(UnsafeBufferPointer(rebasing: word[start...]), byteLevel: false, into: &out, cache: &cache)
+    }
+
+    /// Whether a cut may follow this character: it is a token of its own and never precedes "▁" in one.
+    private func canCut(after character: UnsafeBufferPointer<UInt8>, _ blockers: Set<UInt32>) -> Bool {
+        guard let p = character.baseAddress else { return false }
+        if character.count == 1 { return asciiIds[Int(p[0])] >= 0 && !blockers.contains(UInt32(p[0])) }
+        return !blockers.contains(UTF8Scan.decode(p, 0).scalar) && vocab.find(character) != nil
     }
 
     private func tokenizeWhole(_ word: UnsafeBufferPointer<UInt8>, byteLevel: Bool, into out: inout [Int32],

@@ -106,10 +106,6 @@ struct ByteTable: Sendable {
         count += 1
     }
 
-    mutating func insert(_ key: [UInt8], value: Int) {
-        key.withUnsafeBufferPointer { insert($0, value: value) }
-    }
-
     mutating func insert(_ key: String, value: Int) {
         var key = key
         key.withUTF8 { insert($0, value: value) }

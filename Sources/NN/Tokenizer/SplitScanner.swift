@@ -27,36 +27,43 @@ enum SplitScanner: Sendable, Equatable {
 
     /// Appends the match ranges covering `start..<end` of `p` to `out`.
     func scan(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, into out: inout [Range<Int>]) {
-        var i = start
-        while i < end {
-            let next: Int
-            switch self {
-            case .gpt2: next = Self.gpt2Match(p, i, end)
-            case .llama3: next = Self.llama3Match(p, i, end, maxDigits: 3)
-            case .qwen2: next = Self.llama3Match(p, i, end, maxDigits: 1)
+        UnicodeClasses.bmp.withUnsafeBufferPointer { table in
+            let t = Classes(table: table.baseAddress!)
+            var i = start
+            while i < end {
+                let next: Int
+                switch self {
+                case .gpt2: next = Self.gpt2Match(p, i, end, t)
+                case .llama3: next = Self.llama3Match(p, i, end, maxDigits: 3, t)
+                case .qwen2: next = Self.llama3Match(p, i, end, maxDigits: 1, t)
+                }
+                out.append(i..<next)
+                i = next
             }
-            out.append(i..<next)
-            i = next
         }
     }
 
-    /// Class of the character at `i` (`UnicodeClasses.letter` ...) and its byte length.
-    @inline(__always)
-    static func classAt(_ p: UnsafePointer<UInt8>, _ i: Int) -> (UInt8, Int) {
-        let b = p[i]
-        if b < 0x80 { return (asciiClasses[Int(b)], 1) }
-        let (scalar, length) = UTF8Scan.decode(p, i)
-        return (UnicodeClasses.regexClass(scalar), length)
-    }
+    /// The class table of the Basic Multilingual Plane, held for the duration of one scan.
+    struct Classes {
+        let table: UnsafePointer<UInt8>
 
-    static let asciiClasses: [UInt8] = (0..<128).map { UnicodeClasses.regexClass(UInt32($0)) }
+        /// Class of the character at `i` (`UnicodeClasses.letter` ...) and its byte length.
+        @inline(__always)
+        func at(_ p: UnsafePointer<UInt8>, _ i: Int) -> (UInt8, Int) {
+            let b = p[i]
+            if b < 0x80 { return (table[Int(b)] & UnicodeClasses.classMask, 1) }
+            let (scalar, length) = UTF8Scan.decode(p, i)
+            if scalar < 0x10000 { return (table[Int(scalar)] & UnicodeClasses.classMask, length) }
+            return (UnicodeClasses.regexClass(scalar), length)
+        }
+    }
 
     /// End of the run of characters of class `cls` starting at `i`.
     @inline(__always)
-    static func run(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ cls: UInt8) -> Int {
+    static func run(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ cls: UInt8, _ t: Classes) -> Int {
         var j = i
         while j < end {
-            let (c, length) = classAt(p, j)
+            let (c, length) = t.at(p, j)
             if c != cls { break }
             j += length
         }
@@ -99,11 +106,11 @@ enum SplitScanner: Sendable, Equatable {
     /// `\s+(?!\S)|\s+` at `i`: the whitespace run, minus its last character when a non-space follows
     /// and the run has more than one character.
     @inline(__always)
-    static func whitespaceMatch(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int {
+    static func whitespaceMatch(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ t: Classes) -> Int {
         var j = i
         var lastStart = i
         while j < end {
-            let (c, length) = classAt(p, j)
+            let (c, length) = t.at(p, j)
             if c != UnicodeClasses.whitespace { break }
             lastStart = j
             j += length
@@ -112,36 +119,36 @@ enum SplitScanner: Sendable, Equatable {
         return lastStart
     }
 
-    static func gpt2Match(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int {
+    static func gpt2Match(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ t: Classes) -> Int {
         let contracted = contraction(p, i, end)
         if contracted > 0 { return i + contracted }
         if p[i] == UInt8(ascii: " "), i + 1 < end {
-            let (next, _) = classAt(p, i + 1)
-            if next != UnicodeClasses.whitespace { return run(p, i + 1, end, next) }
+            let (next, _) = t.at(p, i + 1)
+            if next != UnicodeClasses.whitespace { return run(p, i + 1, end, next, t) }
         }
-        let (cls, _) = classAt(p, i)
-        if cls == UnicodeClasses.whitespace { return whitespaceMatch(p, i, end) }
-        return run(p, i, end, cls)
+        let (cls, _) = t.at(p, i)
+        if cls == UnicodeClasses.whitespace { return whitespaceMatch(p, i, end, t) }
+        return run(p, i, end, cls, t)
     }
 
-    static func llama3Match(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, maxDigits: Int) -> Int {
+    static func llama3Match(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, maxDigits: Int, _ t: Classes) -> Int {
         let contracted = foldedContraction(p, i, end)
         if contracted > 0 { return i + contracted }
         let b = p[i]
-        let (cls, length) = classAt(p, i)
+        let (cls, length) = t.at(p, i)
         // [^\r\n\p{L}\p{N}]?\p{L}+
-        if cls == UnicodeClasses.letter { return run(p, i, end, cls) }
+        if cls == UnicodeClasses.letter { return run(p, i, end, cls, t) }
         let isNewline = b == 0x0A || b == 0x0D
         if cls != UnicodeClasses.number, !isNewline, i + length < end,
-           classAt(p, i + length).0 == UnicodeClasses.letter {
-            return run(p, i + length, end, UnicodeClasses.letter)
+           t.at(p, i + length).0 == UnicodeClasses.letter {
+            return run(p, i + length, end, UnicodeClasses.letter, t)
         }
         // \p{N}{1,maxDigits}
         if cls == UnicodeClasses.number {
             var j = i
             var count = 0
             while j < end, count < maxDigits {
-                let (c, l) = classAt(p, j)
+                let (c, l) = t.at(p, j)
                 if c != UnicodeClasses.number { break }
                 j += l
                 count += 1
@@ -150,9 +157,9 @@ enum SplitScanner: Sendable, Equatable {
         }
         // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
         var k = i
-        if b == UInt8(ascii: " "), i + 1 < end, classAt(p, i + 1).0 == UnicodeClasses.other { k = i + 1 }
-        if classAt(p, k).0 == UnicodeClasses.other {
-            var j = run(p, k, end, UnicodeClasses.other)
+        if b == UInt8(ascii: " "), i + 1 < end, t.at(p, i + 1).0 == UnicodeClasses.other { k = i + 1 }
+        if t.at(p, k).0 == UnicodeClasses.other {
+            var j = run(p, k, end, UnicodeClasses.other, t)
             while j < end, p[j] == 0x0A || p[j] == 0x0D { j += 1 }
             return j
         }
@@ -160,12 +167,12 @@ enum SplitScanner: Sendable, Equatable {
         var j = i
         var lastBreak = -1
         while j < end {
-            let (c, l) = classAt(p, j)
+            let (c, l) = t.at(p, j)
             if c != UnicodeClasses.whitespace { break }
             if p[j] == 0x0A || p[j] == 0x0D { lastBreak = j }
             j += l
         }
         if lastBreak >= 0 { return lastBreak + 1 }
-        return whitespaceMatch(p, i, end)
+        return whitespaceMatch(p, i, end, t)
     }
 }

@@ -55,7 +55,9 @@ public final class Tokenizer: Sendable {
     /// `tokenizer_config.json`.
     public init(json: [UInt8], config: [UInt8]? = nil) throws {
         let root = JSONField(value: try JSONValue.parse(json), path: "")
-        guard case .object = root.value else { throw root.invalid("the top level must be an object") }
+        guard case .object = root.value else {
+            throw TokenizerError.invalidField("top level", reason: "expected an object, found \(root.value.kind)")
+        }
         if let version = root.optionalMember("version"), try version.string() != "1.0" {
             throw version.invalid("unknown tokenizer version")
         }

@@ -18,11 +18,8 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case notSingleToken(text: String, count: Int)
     /// `getTokenPosition` did not find the token.
     case tokenNotFound(id: Int)
-    /// A token id the vocabulary does not contain was asked for.
-    case unknownTokenId(Int)
-    /// The tokenizer has no BOS token, but the operation needs one.
-    case missingSpecialToken(String)
 
+    /// A one-line message naming the file, field or token concerned.
     public var description: String {
         switch self {
         case let .unreadableFile(path, reason):
@@ -43,10 +40,6 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
             return "\"\(text)\" is \(count) tokens, not a single token"
         case let .tokenNotFound(id):
             return "token \(id) does not occur in the input"
-        case let .unknownTokenId(id):
-            return "token id \(id) is not in the vocabulary"
-        case let .missingSpecialToken(name):
-            return "the tokenizer has no \(name) token"
         }
     }
 }

@@ -1,12 +1,16 @@
 /// Which end of a batch row receives padding.
 public enum PaddingSide: Sendable {
+    /// Pad after the tokens (TransformerLens' default).
     case right
+    /// Pad before the tokens.
     case left
 }
 
 /// Which occurrence `getTokenPosition` reports.
 public enum TokenPositionMode: Sendable {
+    /// The earliest occurrence.
     case first
+    /// The latest occurrence.
     case last
 }
 

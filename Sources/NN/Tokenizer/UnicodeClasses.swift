@@ -23,9 +23,28 @@ enum UnicodeClasses {
         return Unicode.Scalar(scalar).map(compute) ?? other
     }
 
-    /// The regex class (`letter`, `number`, `whitespace` or `other`) of a scalar value.
+    /// The regex class (`letter`, `number`, `whitespace` or `other`) of a scalar value. Outside the
+    /// BMP there is no whitespace, so the general category and age decide.
     @inline(__always)
-    static func regexClass(_ scalar: UInt32) -> UInt8 { classByte(scalar) & classMask }
+    static func regexClass(_ scalar: UInt32) -> UInt8 {
+        if scalar < 0x10000 { return bmp.withUnsafeBufferPointer { $0[Int(scalar)] } & classMask }
+        guard let value = Unicode.Scalar(scalar), isAssigned(value.properties) else { return other }
+        return categoryClass(value.properties.generalCategory)
+    }
+
+    /// Whether a scalar existed in Unicode 16.0.
+    private static func isAssigned(_ properties: Unicode.Scalar.Properties) -> Bool {
+        guard let age = properties.age else { return false }
+        return age.major < 16 || (age.major == 16 && age.minor == 0)
+    }
+
+    private static func categoryClass(_ category: Unicode.GeneralCategory) -> UInt8 {
+        switch category {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return letter
+        case .decimalNumber, .letterNumber, .otherNumber: return number
+        default: return other
+        }
+    }
 
     /// Whether Rust's `char::is_numeric` holds (general category N*).
     static func isNumeric(_ scalar: UInt32) -> Bool { regexClass(scalar) == number }
@@ -38,22 +57,8 @@ enum UnicodeClasses {
 
     private static func compute(_ scalar: Unicode.Scalar) -> UInt8 {
         let properties = scalar.properties
-        if let age = properties.age, age.major > 16 || (age.major == 16 && age.minor > 0) {
-            return other
-        }
-        var bits: UInt8 = other
-        if properties.isWhitespace {
-            bits = whitespace
-        } else {
-            switch properties.generalCategory {
-            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
-                bits = letter
-            case .decimalNumber, .letterNumber, .otherNumber:
-                bits = number
-            default:
-                bits = other
-            }
-        }
+        guard isAssigned(properties) else { return other }
+        var bits = properties.isWhitespace ? whitespace : categoryClass(properties.generalCategory)
         switch properties.generalCategory {
         case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
             bits |= wordBit
