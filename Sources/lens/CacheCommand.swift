@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Lens
+
+/// `lens cache`: runs a model on token ids and writes the activations at the named hook points as `.npy`.
+struct CacheCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache",
+        abstract: "Write TransformerLens activations (run_with_cache) for token ids as NAME.npy files.",
+        discussion: "One float32 NAME.npy per hook point, in TransformerLens shapes with the batch axis first "
+            + "(masked attention scores are -inf, as in TransformerLens). Unknown names are refused before the "
+            + "model runs, with the closest valid names. Optional hook points (attn.hook_result, hook_q_input, "
+            + "hook_k_input, hook_v_input, hook_attn_in, hook_mlp_in) are switched on when named.")
+
+    @Option(name: .long, help: "Hugging Face model folder (config.json and model.safetensors).")
+    var model: String
+
+    @Option(name: .long, help: "Token ids: comma-separated, rows separated by ';' (e.g. 1,2,3;4,5,6).")
+    var tokens: String
+
+    @Option(name: .long, help: "Comma-separated hook names (default: every hook point of the model).")
+    var names: String?
+
+    @Option(name: .long, help: "Output folder (created if missing).")
+    var out: String
+
+    @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
+    var noProcessing = false
+
+    func run() throws {
+        let rows = try TokenRows.parse(tokens)
+        let requested = names.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        var transformer = try HookedTransformer(pretrained: URL(fileURLWithPath: model),
+                                                processing: noProcessing ? .none : .default)
+        for name in requested ?? [] {
+            switch name.split(separator: ".").last {
+            case "hook_result": transformer.setUseAttnResult(true)
+            case "hook_q_input", "hook_k_input", "hook_v_input": transformer.setUseSplitQKVInput(true)
+            case "hook_attn_in": try transformer.setUseAttnIn(true)
+            case "hook_mlp_in": transformer.setUseHookMLPIn(true)
+            default: break
+            }
+        }
+        let (_, cache) = try transformer.runWithCache(rows.tokens, names: requested.map { .names($0) } ?? .all,
+                                                      attentionMask: rows.mask)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        for (name, activation) in cache {
+            try activation.converted(to: .float32).writeNpy(to: URL(fileURLWithPath: out).appendingPathComponent(name + ".npy").path)
+        }
+    }
+}
