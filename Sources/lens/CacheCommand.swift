@@ -27,6 +27,15 @@ struct CacheCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    /// Timing for Benchmarks/: time a plain forward and the cached run this many times each and print the
+    /// best times, the cached bytes and the peak resident memory as JSON (no files are written).
+    @Option(name: .customLong("benchmark-repeats"), help: .hidden)
+    var benchmarkRepeats: Int?
+
+    func validate() throws {
+        if let benchmarkRepeats, benchmarkRepeats < 1 { throw ValidationError("--benchmark-repeats must be at least 1.") }
+    }
+
     func run() throws {
         let rows = try TokenRows.parse(tokens)
         let requested = names.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
@@ -41,11 +50,42 @@ struct CacheCommand: ParsableCommand {
             default: break
             }
         }
-        let (_, cache) = try transformer.runWithCache(rows.tokens, names: requested.map { .names($0) } ?? .all,
-                                                      attentionMask: rows.mask)
+        let selection: HookNames = requested.map { .names($0) } ?? .all
+        if let benchmarkRepeats {
+            return print(try Self.benchmark(transformer, rows, selection, repeats: benchmarkRepeats))
+        }
+        let (_, cache) = try transformer.runWithCache(rows.tokens, names: selection, attentionMask: rows.mask)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         for (name, activation) in cache {
             try activation.converted(to: .float32).writeNpy(to: URL(fileURLWithPath: out).appendingPathComponent(name + ".npy").path)
         }
+    }
+
+    /// Best wall times of `repeats` plain forwards and `repeats` cached runs, the bytes the cache holds
+    /// (each storage counted once) and the process's peak resident memory, as JSON.
+    static func benchmark(_ model: HookedTransformer, _ rows: TokenRows, _ names: HookNames, repeats: Int) throws -> String {
+        func seconds(_ body: () throws -> Void) rethrows -> Double {
+            var best = Double.infinity
+            for _ in 0..<repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return best
+        }
+        let forward = try seconds { _ = try model.forward(tokens: rows.tokens, attentionMask: rows.mask) }
+        var bytes = 0, count = 0
+        let cached = try seconds {
+            let (_, cache) = try model.runWithCache(rows.tokens, names: names, attentionMask: rows.mask)
+            var seen = Set<ObjectIdentifier>()
+            (bytes, count) = (0, cache.count)
+            for (_, activation) in cache where seen.insert(ObjectIdentifier(activation.storage)).inserted {
+                bytes += activation.storage.count * activation.dtype.byteCount
+            }
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return "{\"forward_seconds\": \(forward), \"cache_seconds\": \(cached), \"cached_activations\": \(count), "
+            + "\"cache_bytes\": \(bytes), \"max_rss_bytes\": \(usage.ru_maxrss * 1024)}"
     }
 }
