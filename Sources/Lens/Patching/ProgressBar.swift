@@ -1,0 +1,42 @@
+import Foundation
+
+/// A one-line progress bar on standard error, `label [#####-----] 12/40 3.1s`, shown only once the work
+/// has run longer than `delay` seconds (short sweeps print nothing) and redrawn at most every 0.1 s.
+final class ProgressBar {
+    private let label: String
+    private let total: Int
+    private let enabled: Bool
+    private let delay: Double
+    private let start = DispatchTime.now().uptimeNanoseconds
+    private var lastDraw: UInt64 = 0
+    private var drawn = false
+    private var done = 0
+
+    /// A bar for `total` steps; `enabled: false` makes every call a no-op.
+    init(_ label: String, total: Int, enabled: Bool, delay: Double = 1) {
+        self.label = label
+        self.total = total
+        self.enabled = enabled && total > 0
+        self.delay = delay
+    }
+
+    /// Records `steps` more finished steps and redraws when due.
+    func advance(by steps: Int) {
+        guard enabled else { return }
+        done += steps
+        let now = DispatchTime.now().uptimeNanoseconds
+        let elapsed = Double(now - start) / 1e9
+        guard elapsed >= delay, done == total || now - lastDraw >= 100_000_000 else { return }
+        lastDraw = now
+        drawn = true
+        let width = 30, filled = total == 0 ? width : width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let line = "\r\(label) [\(bar)] \(done)/\(total) \(String(format: "%.1f", elapsed))s"
+        FileHandle.standardError.write(Data((done == total ? line + "\n" : line).utf8))
+    }
+
+    /// Ends the line if the bar was drawn but never reached its total (an error stopped the work).
+    func finish() {
+        if enabled, drawn, done < total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
