@@ -5,8 +5,9 @@ import Testing
 /// The fast patching path (reuse the residual below the patched layer, stack patches along the batch,
 /// unembed only the metric's positions) against one full forward per patch, on every sweep.
 @Suite struct PatchingStrategyTests {
-    /// Every sweep, both directions' default (denoising), gpt2 (MLP), llama (grouped-query k/v) and the
-    /// attention-only model: fast equals naive within 1e-5 (absolute, on the normalised metric).
+    /// Every sweep (denoising) on gpt2 (MLP), llama (grouped-query k/v) and the attention-only model: fast
+    /// equals naive within 1e-5 (absolute, on the normalised metric). The destination-by-source pattern sweep
+    /// (one forward per pattern entry on the naive side) runs on gpt2 only.
     @Test(arguments: ["gpt2", "llama", "attn_only_2l"])
     func fastEqualsNaiveOnEverySweep(_ name: String) throws {
         let setup = try PatchingSetup(name)
@@ -14,6 +15,7 @@ import Testing
         let (_, cache) = try setup.model.runWithCache(setup.clean)
         let hasMLP = !setup.model.config.attnOnly
         for sweep in PatchSweep.allCases where hasMLP || ![.residMid, .mlpOut, .blockEvery].contains(sweep) {
+            if sweep == .headPatternDestSrcPos, name != "gpt2" { continue }
             // A small batch budget forces several stacked passes per layer.
             let fast = try setup.model.actPatch(sweep, corruptedTokens: setup.corrupted, cleanCache: cache, metric: metric,
                                                 options: PatchingOptions(strategy: .fast, maxBatchBytes: 1 << 20, showProgress: false))
