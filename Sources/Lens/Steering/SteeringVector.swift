@@ -1,6 +1,7 @@
 /// A direction added to one hook point's activation during a forward pass: `x[:, p] += scale · direction`
 /// at the chosen positions (all by default). The direction is broadcast over the axes after the position
-/// axis (`[d_model]` for residual hooks, `[d_head]` or `[n_heads, d_head]` for head vectors).
+/// axis (`[d_model]` for residual hooks, `[d_head]` or `[n_heads, d_head]` for head vectors; a flat
+/// `[n_heads · d_head]` direction is reshaped to `[n_heads, d_head]`).
 public struct SteeringVector {
     /// The full hook name, e.g. `blocks.6.hook_resid_pre`.
     public var hook: String
@@ -25,7 +26,10 @@ public struct SteeringVector {
         }
         let trailing = Array(activation.shape[(axis + 1)...])
         let added: Tensor
-        do { added = try (direction * scale).broadcast(to: trailing) } catch {
+        // A flat direction for a [n_heads, d_head] activation (an SAE on hook_z) takes the trailing shape.
+        let shaped = direction.count == trailing.reduce(1, *) && direction.rank == 1 && trailing.count > 1
+            ? direction.reshaped(trailing) : direction
+        do { added = try (shaped * scale).broadcast(to: trailing) } catch {
             throw LensError.invalidArgument("steering direction \(direction.shape) does not fit \(hook)'s \(activation.shape)")
         }
         guard let positions else { return activation + added }
