@@ -1,0 +1,126 @@
+import Foundation
+import Lens
+import Testing
+
+/// A sample report exercising every figure type with synthetic data shaped like the demo's
+/// analyses. Set LENS_SAMPLE_REPORT=/path/report.html to also save it, then render it with
+/// `Scripts/render_report.sh /path/report.html /path/report.png` to look at it.
+enum ReportSample {
+    static let tokens = ["<|endoftext|>", "The", "ĠE", "iff", "el", "ĠTower", "Ġis", "Ġlocated", "Ġin", "Ġthe",
+                         "Ġcity", "Ġof"]
+
+    /// Deterministic smooth pseudo-data in about -1...1.
+    static func wave(_ i: Int, _ j: Int, _ k: Int = 0) -> Float {
+        Float(sin(Double(i) * 0.9 + Double(k)) * cos(Double(j) * 0.7 - Double(k) * 0.3))
+    }
+
+    static func residualPatching() -> Heatmap {
+        let layers = 6
+        let values: [[Float]] = (0..<layers).map { l in
+            tokens.indices.map { p in
+                if p == 5 { return Float(layers - l) / Float(layers) * 2.4 }
+                if p == tokens.count - 1 { return Float(l) / Float(layers) * 2.1 }
+                return wave(l, p) * 0.35
+            }
+        }
+        return Heatmap(values, x: .tokens(tokens), y: .plain((0..<layers).map { "L\($0)" }),
+                       title: "Activation patching: residual stream (logit difference recovered)",
+                       xTitle: "position", yTitle: "layer")
+    }
+
+    static func headAttribution() -> Heatmap {
+        let values: [[Float]] = (0..<4).map { l in (0..<6).map { h in wave(l, h, 2) * 3.2 } }
+        return Heatmap(values, x: .plain((0..<6).map { "H\($0)" }), y: .plain((0..<4).map { "L\($0)" }),
+                       title: "Direct logit attribution by head", xTitle: "head", yTitle: "layer",
+                       colorBarTitle: "logit diff", showValues: true)
+    }
+
+    static func logitLens() -> LinePlot {
+        let layers = ["embed"] + (0..<6).map { "L\($0)" }
+        let answer: [Float] = [0.1, 0.3, 0.8, 2.5, 4.1, 6.3, 7.9]
+        let distractor: [Float] = [0.2, 0.4, 0.9, 1.1, 0.7, -0.4, -1.2]
+        return LinePlot(series: [.init("logit ␣Paris", answer), .init("logit ␣Rome", distractor),
+                                 .init("difference", zip(answer, distractor).map { $0 - $1 })],
+                        x: .plain(layers), title: "Logit lens: answer logit by layer",
+                        xTitle: "layer (resid_post)", yTitle: "logit")
+    }
+
+    static func scatter() -> ScatterPlot {
+        let points = (0..<24).map { k in
+            let dla = Float(sin(Double(k) * 2.3)) * (k % 6 == 2 ? 2.5 : 0.8)
+            let patch = dla * 0.8 + Float(cos(Double(k) * 1.7)) * 0.3
+            return ScatterPlot.Point(x: dla, y: patch, label: "L\(k / 6)H\(k % 6)",
+                                     group: k % 6 == 2 ? "name movers" : "other heads")
+        }
+        return ScatterPlot(points, title: "Direct attribution vs patching effect per head",
+                           xTitle: "direct logit attribution", yTitle: "patching effect", showLabels: true)
+    }
+
+    static func layerBars() -> BarChart {
+        let labels = ["embed", "pos_embed"] + (0..<6).flatMap { ["L\($0) attn", "L\($0) mlp"] }
+        let values = labels.indices.map { k in wave(k, 2, 1) * (k > 9 ? 3 : 1) }
+        return BarChart(values, labels: .plain(labels), title: "Direct logit attribution by component",
+                        valueTitle: "logit difference")
+    }
+
+    static func tokenBars() -> BarChart {
+        let top = ["ĠParis", "ĠLondon", "Ġthe", "<|endoftext|>", "Ċ", "Ġ\"&'<x>", "ĠRome", "ĠFrance"]
+        let values: [Float] = [8.2, 3.1, 1.4, -0.6, -1.9, -2.4, 2.2, 1.7]
+        return BarChart(values, labels: .tokens(top), orientation: .vertical, title: "Top logits at the last position",
+                        valueTitle: "logit", labelTitle: "token")
+    }
+
+    /// BOS, 8 "random" tokens, then the same 8 again: a previous-token head, an induction head,
+    /// and a head resting on BOS.
+    static func attention() -> AttentionViewer {
+        let random = ["Ġcarpet", "Ġorbit", "Ġ42", "Ġmaple", "Ġfig", "Ġquartz", "Ġlantern", "Ġvelvet"]
+        let toks = ["<|endoftext|>"] + random + random
+        let n = toks.count
+        func normalized(_ row: [Float]) -> [Float] {
+            let s = row.reduce(0, +)
+            return row.map { $0 / s }
+        }
+        func pattern(_ weight: (Int, Int) -> Float) -> [[Float]] {
+            (0..<n).map { d in normalized((0..<n).map { s in s <= d ? weight(d, s) : 0 }) }
+        }
+        let previous = pattern { d, s in s == d - 1 ? 9 : (s == 0 ? 1 : 0.05) }
+        let induction = pattern { d, s in d > 8 && s == d - 7 ? 12 : (s == 0 ? 2 : 0.1) }
+        let bos = pattern { d, s in s == 0 ? 6 : 0.3 + 0.2 * Float((d + s) % 3) }
+        return AttentionViewer(tokens: toks, heads: [.init("L0H3 previous token", pattern: previous),
+                                                     .init("L1H4 induction", pattern: induction),
+                                                     .init("L1H0 BOS", pattern: bos)],
+                               title: "Attention patterns on a repeated random sequence")
+    }
+
+    static func report() -> HTMLReport {
+        var report = HTMLReport(title: "SwiftLens sample report",
+                                subtitle: "Synthetic data shaped like `lens demo` output")
+        report.paragraph("Prompt: `The Eiffel Tower is located in the city of` -> answer ` Paris`.")
+        report.section("Logit lens")
+        report.figure(logitLens())
+        report.section("Activation patching")
+        report.figure(residualPatching(), caption: "Blue: patching restores the clean answer; red: it hurts.")
+        report.section("Direct logit attribution")
+        report.figure(headAttribution())
+        report.figure(layerBars())
+        report.figure(tokenBars())
+        report.figure(scatter())
+        report.table(headers: ["head", "logit diff", "note"],
+                     rows: [["L3H2", "2.431", "name mover <b>"], ["L2H5", "-1.07", "negative & quoted \"x\""]])
+        report.section("Attention")
+        report.figure(attention(), caption: "Hover a cell for destination -> source and the weight.")
+        report.preformatted("induction score L1H4 = 0.93\nprevious-token score L0H3 = 0.88")
+        return report
+    }
+}
+
+@Suite struct ReportSampleTests {
+    @Test func sampleReportIsWellFormedAndSavedOnRequest() throws {
+        let html = ReportSample.report().html()
+        #expect(ReportXML.parse(html) == nil)
+        if let path = ProcessInfo.processInfo.environment["LENS_SAMPLE_REPORT"] {
+            try ReportSample.report().write(toPath: path)
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+    }
+}
