@@ -27,6 +27,20 @@ public enum Markup {
         return out
     }
 
+    /// `text` escaped for an attribute value: as `escape`, and newline and tab as `&#10;` and
+    /// `&#9;` so XML attribute normalisation keeps them (multi-line hover text).
+    public static func attribute(_ text: String) -> String {
+        var out = ""
+        for ch in escape(text) {
+            switch ch {
+            case "\n": out += "&#10;"
+            case "\t": out += "&#9;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
     /// A JSON string literal for `text` (quotes included): `"` and `\` are backslash-escaped and
     /// control characters written as `\uXXXX`. Escape the result again with `escape` before
     /// placing it in an attribute.

@@ -15,7 +15,7 @@ struct SVGCanvas {
 
     /// An attribute list `name="value"` with values escaped, in the given order.
     static func attributes(_ pairs: [(String, String)]) -> String {
-        pairs.map { " \($0.0)=\"\(Markup.escape($0.1))\"" }.joined()
+        pairs.map { " \($0.0)=\"\(Markup.attribute($0.1))\"" }.joined()
     }
 
     /// Formats a coordinate.

@@ -1,11 +1,12 @@
 /// Readable labels for tokenizer pieces.
 ///
 /// Rules, applied in order:
-/// 1. A GPT-2 byte-level BPE piece (every character in the byte alphabet and at least one of the
-///    remapped characters U+0100–U+0143, e.g. "Ġ" for a space, "Ċ" for a newline) is mapped back
-///    to its bytes and decoded as UTF-8 ("ĠParis" -> " Paris", "Ã©" -> "é"). A byte-fallback piece
-///    "<0x0A>" is one byte. Bytes that are not valid UTF-8 (a piece holding part of a character)
-///    print as `\xNN`.
+/// 1. A GPT-2 byte-level BPE piece is mapped back to its bytes and decoded as UTF-8
+///    ("ĠParis" -> " Paris", "Ã©" -> "é", "âĢĶ" -> "—"). A piece counts as byte-level when every
+///    character is in the byte alphabet and either one of them is a remapped byte U+0100–U+0143
+///    ("Ġ" space, "Ċ" newline) or the bytes form valid multi-byte UTF-8 (so an already decoded
+///    "é" stays "é"). A byte-fallback piece "<0x0A>" is one byte. Bytes that are not valid UTF-8
+///    (a piece holding part of a character) print as `\xNN`.
 /// 2. The SentencePiece word marker "▁" is a space.
 /// 3. Whitespace is made visible: space -> "␣", newline -> "↵", tab -> "⇥", carriage return -> "␍";
 ///    other control characters print as `\xNN`.
@@ -25,7 +26,10 @@ public enum TokenDisplay {
     /// The raw text a token stands for (rules 1 and 2), before whitespace is made visible.
     static func decoded(_ token: String) -> String {
         if let byte = byteFallback(token) { return text(of: [byte]) }
-        if let bytes = byteLevelBytes(token) { return text(of: bytes) }
+        if let (bytes, remapped) = byteLevelBytes(token) {
+            if remapped { return text(of: bytes) }
+            if bytes.contains(where: { $0 >= 0x80 }), let s = String(validating: bytes, as: UTF8.self) { return s }
+        }
         return String(token.map { $0 == "\u{2581}" ? " " : $0 })
     }
 
@@ -55,8 +59,9 @@ public enum TokenDisplay {
         return UInt8(token.dropFirst(3).prefix(2), radix: 16)
     }
 
-    /// The bytes of a byte-level BPE piece, or nil when `token` is not one (see rule 1).
-    private static func byteLevelBytes(_ token: String) -> [UInt8]? {
+    /// The bytes `token` stands for when all its characters are in the byte alphabet, and whether
+    /// any is a remapped byte; nil otherwise.
+    private static func byteLevelBytes(_ token: String) -> (bytes: [UInt8], remapped: Bool)? {
         var bytes: [UInt8] = []
         var remapped = false
         for scalar in token.unicodeScalars {
@@ -64,7 +69,7 @@ public enum TokenDisplay {
             if scalar.value >= 0x100 { remapped = true }
             bytes.append(byte)
         }
-        return remapped ? bytes : nil
+        return (bytes, remapped)
     }
 
     /// UTF-8 text of `bytes`; invalid sequences print byte by byte as `\xNN` (printable ASCII kept).
