@@ -72,6 +72,17 @@ import Testing
         #expect(!ReportXML.elements(Self.heatmap().svg(), named: "text").map(\.text).contains("0.123"))
     }
 
+    @Test func cellLabelsArePrintedAndHoverable() {
+        let labels = [["␣Paris", "b", "c", "d"], ["e", "f", "g", "h"], ["i", "j", "k", "<l>"]]
+        let svg = Heatmap(Self.values, colors: ColorMapping(scale: .blues, lower: 0, upper: 2), cellLabels: labels).svg()
+        #expect(ReportXML.parse(svg) == nil)
+        let cells = ReportXML.elements(svg, named: "rect", having: ["data-l"])
+        #expect(cells.map { $0.attributes["data-l"] ?? "" } == labels.flatMap { $0 })
+        let texts = ReportXML.elements(svg, named: "text").map(\.text)
+        #expect(texts.contains("␣Paris") && texts.contains("<l>"))
+        #expect(cells.first { $0.attributes["data-v"] == "2" }?.attributes["fill"] == "#08306b")
+    }
+
     @Test func colourBarHasTicksThroughZero() {
         let texts = ReportXML.elements(Self.heatmap().svg(), named: "text").map(\.text)
         #expect(texts.contains("0"))

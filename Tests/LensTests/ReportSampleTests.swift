@@ -35,6 +35,23 @@ enum ReportSample {
                        colorBarTitle: "logit diff", showValues: true)
     }
 
+    /// Probability of the top token per layer and position, labelled with that token.
+    static func topTokens() -> Heatmap {
+        let positions = Array(tokens.suffix(6))
+        let guesses = ["Ġthe", "Ġa", "Ġnear", "ĠParis", "ĠFrance", "Ġcity"]
+        let probs: [[Float]] = (0..<6).map { l in
+            (0..<6).map { p -> Float in
+                let depth = Float(l + 1) / 7
+                return depth * (0.5 + Float((p * 3 + l) % 4) / 6)
+            }
+        }
+        let labels = (0..<6).map { l in (0..<6).map { p in TokenDisplay.label(guesses[(l * 2 + p) % guesses.count]) } }
+        return Heatmap(probs, x: .tokens(positions), y: .plain((0..<6).map { "L\($0)" }),
+                       title: "Logit lens: top token and its probability", xTitle: "position", yTitle: "layer",
+                       colors: ColorMapping(scale: .blues, lower: 0, upper: 1), colorBarTitle: "probability",
+                       cellLabels: labels)
+    }
+
     static func logitLens() -> LinePlot {
         let layers = ["embed"] + (0..<6).map { "L\($0)" }
         let answer: [Float] = [0.1, 0.3, 0.8, 2.5, 4.1, 6.3, 7.9]
@@ -98,6 +115,7 @@ enum ReportSample {
         report.paragraph("Prompt: `The Eiffel Tower is located in the city of` -> answer ` Paris`.")
         report.section("Logit lens")
         report.figure(logitLens())
+        report.figure(topTokens())
         report.section("Activation patching")
         report.figure(residualPatching(), caption: "Blue: patching restores the clean answer; red: it hurts.")
         report.section("Direct logit attribution")
@@ -121,6 +139,53 @@ enum ReportSample {
         if let path = ProcessInfo.processInfo.environment["LENS_SAMPLE_REPORT"] {
             try ReportSample.report().write(toPath: path)
             #expect(FileManager.default.fileExists(atPath: path))
+        }
+    }
+}
+
+/// Large and degenerate inputs, to check layout at the extremes (saved with the sample when
+/// LENS_SAMPLE_REPORT is set, as a second file with suffix "-edge.html").
+enum ReportEdgeSample {
+    static func report() -> HTMLReport {
+        let n = 40
+        let toks = (0..<n).map { k in k == 0 ? "<|endoftext|>" : (k % 7 == 3 ? "Ġextraordinarily_long_piece" : "Ġtok\(k)") }
+        var report = HTMLReport(title: "Edge cases")
+        report.section("Large")
+        let big: [[Float]] = (0..<12).map { l in (0..<n).map { p in Float(sin(Double(l * n + p) * 0.37)) * Float(l + 1) } }
+        report.figure(Heatmap(big, x: .tokens(toks), y: .plain((0..<12).map { "L\($0)" }), title: "12 x 40 logit lens",
+                              xTitle: "position", yTitle: "layer"))
+        let pattern: [[Float]] = (0..<n).map { d in
+            let raw = (0..<n).map { s in s <= d ? Float(1 + (d * 7 + s * 3) % 5) : 0 }
+            let total = raw.reduce(0, +)
+            return raw.map { $0 / total }
+        }
+        report.figure(AttentionViewer(tokens: toks, heads: [.init("L0H0", pattern: pattern)], title: "One head, 40 tokens"))
+        report.figure(AttentionViewer(tokens: toks, heads: (0..<4).map { .init("L1H\($0)", pattern: pattern) },
+                                      title: "Four heads, 40 tokens"))
+        report.figure(LinePlot((0..<n).map { Float($0 % 9) - 3 }, x: .tokens(toks), title: "40 token positions"))
+        report.figure(BarChart((0..<n).map { Float(($0 * 37) % 11) - 5 }, labels: .tokens(toks), orientation: .vertical,
+                               title: "40 vertical bars"))
+        report.section("Degenerate")
+        report.figure(Heatmap([[Float]](), title: "empty heatmap"))
+        report.figure(Heatmap([[Float.nan, .nan]], title: "all NaN"))
+        report.figure(Heatmap([[0, 0, 0]], x: .plain(["a", "b", "c"]), title: "one row of zeros"))
+        report.figure(LinePlot(series: [], title: "no series"))
+        report.figure(LinePlot([5], title: "one constant point"))
+        report.figure(ScatterPlot([], title: "no points"))
+        report.figure(BarChart([], labels: .plain([]), title: "no bars"))
+        report.figure(BarChart([0, 0], labels: .plain(["a", "b"]), title: "zero bars"))
+        report.figure(AttentionViewer(tokens: [], heads: [], title: "no heads"))
+        return report
+    }
+}
+
+@Suite struct ReportEdgeTests {
+    @Test func extremeInputsRenderWellFormedXML() throws {
+        let html = ReportEdgeSample.report().html()
+        #expect(ReportXML.parse(html) == nil)
+        #expect(!html.contains("nan\"") && !html.contains("inf\""), "no non-finite coordinates")
+        if let path = ProcessInfo.processInfo.environment["LENS_SAMPLE_REPORT"] {
+            try ReportEdgeSample.report().write(toPath: path.replacingOccurrences(of: ".html", with: "-edge.html"))
         }
     }
 }

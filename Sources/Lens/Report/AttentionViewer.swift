@@ -108,7 +108,7 @@ public struct AttentionViewer: ReportFigure {
         canvas.raw("<g class=\"lens-cells\" shape-rendering=\"crispEdges\">" + cells.body + "</g>")
         canvas.raw("<path d=\"\(outline(grid: grid, x: left, y: top))\" fill=\"none\" stroke=\"#bbb\" stroke-width=\"0.6\" pointer-events=\"none\"/>")
         grid.drawLabels(into: &canvas, x: left, y: top)
-        let width = left + grid.width + pad
+        let width = Swift.max(left + grid.width, left + Double(head.name.count) * 13 * 0.62) + pad
         let height = top + grid.height + grid.columnLabelHeight + pad
         let attributes = grid.hoverAttributes(rowTitle: "destination", columnTitle: "source", kind: "attention")
         return canvas.svg(width: width, height: height, attributes: attributes)

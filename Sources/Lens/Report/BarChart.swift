@@ -92,7 +92,7 @@ public struct BarChart: ReportFigure {
         PlotFrame.drawAxisTitles(x: valueTitle, y: labelTitle, into: &canvas, left: left, right: right, top: top,
                                  bottom: bottom, xTitleY: bottom + PlotFrame.tickFont + 24)
         let height = bottom + PlotFrame.tickFont + 10 + (valueTitle == nil ? 0 : 22) + pad
-        return canvas.svg(width: right + textRoom + pad, height: height)
+        return canvas.svg(width: Swift.max(right + textRoom + pad, PlotFrame.titleWidth(title)), height: height)
     }
 
     private func verticalSVG() -> String {
@@ -127,6 +127,6 @@ public struct BarChart: ReportFigure {
         PlotFrame.drawAxisTitles(x: labelTitle, y: valueTitle, into: &canvas, left: left, right: right, top: top,
                                  bottom: bottom, xTitleY: labelTop + labelHeight + 14)
         let height = labelTop + labelHeight + (labelTitle == nil ? 0 : 22) + pad
-        return canvas.svg(width: right + pad, height: height)
+        return canvas.svg(width: Swift.max(right + pad, PlotFrame.titleWidth(title)), height: height)
     }
 }

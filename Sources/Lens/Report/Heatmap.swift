@@ -4,7 +4,8 @@
 /// positive values blue, on a range symmetric about zero; a colour bar with ticks sits on the right.
 ///
 /// Row `i` is drawn top to bottom (y), column `j` left to right (x). Every cell carries
-/// `data-r`, `data-c`, `data-v` for the hover tooltip ("row label / column label / value").
+/// `data-r`, `data-c`, `data-v` for the hover tooltip ("row label / column label / value"),
+/// plus `data-l` when the cell has a text label (e.g. the top predicted token in a logit lens).
 public struct Heatmap: ReportFigure {
     /// The values, `values[row][column]`; all rows have the same length.
     public var values: [[Float]]
@@ -24,12 +25,15 @@ public struct Heatmap: ReportFigure {
     public var colorBarTitle: String?
     /// Whether to print each value (3 significant digits) inside its cell when it fits.
     public var showValues: Bool
+    /// Optional text per cell, `cellLabels[row][column]`, printed inside the cell instead of the
+    /// value when it fits (cut to fit) and always shown on hover.
+    public var cellLabels: [[String]]?
 
     /// A heatmap of `values` (`[rows][columns]`); labels default to indices and must match the
     /// matrix extents (traps otherwise: a programmer error).
     public init(_ values: [[Float]], x: AxisLabels? = nil, y: AxisLabels? = nil, title: String? = nil,
                 xTitle: String? = nil, yTitle: String? = nil, colors: ColorMapping? = nil,
-                colorBarTitle: String? = nil, showValues: Bool = false) {
+                colorBarTitle: String? = nil, showValues: Bool = false, cellLabels: [[String]]? = nil) {
         let columns = values.first?.count ?? 0
         precondition(values.allSatisfy { $0.count == columns },
                      "Heatmap: rows have different lengths \(Set(values.map(\.count)).sorted())")
@@ -44,17 +48,22 @@ public struct Heatmap: ReportFigure {
         self.colors = colors
         self.colorBarTitle = colorBarTitle
         self.showValues = showValues
+        if let cellLabels {
+            precondition(cellLabels.count == values.count && cellLabels.allSatisfy { $0.count == columns },
+                         "Heatmap: cellLabels are not \(values.count)x\(columns) like the values")
+        }
+        self.cellLabels = cellLabels
     }
 
     /// A heatmap of a rank-2 tensor `[rows, columns]` (traps on another rank).
     public init(_ tensor: Tensor, x: AxisLabels? = nil, y: AxisLabels? = nil, title: String? = nil,
                 xTitle: String? = nil, yTitle: String? = nil, colors: ColorMapping? = nil,
-                colorBarTitle: String? = nil, showValues: Bool = false) {
+                colorBarTitle: String? = nil, showValues: Bool = false, cellLabels: [[String]]? = nil) {
         precondition(tensor.rank == 2, "Heatmap: tensor of shape \(tensor.shape) is not 2-d")
         let flat = tensor.scalars, columns = tensor.shape[1]
         let rows = (0..<tensor.shape[0]).map { Array(flat[($0 * columns)..<(($0 + 1) * columns)]) }
         self.init(rows, x: x, y: y, title: title, xTitle: xTitle, yTitle: yTitle, colors: colors,
-                  colorBarTitle: colorBarTitle, showValues: showValues)
+                  colorBarTitle: colorBarTitle, showValues: showValues, cellLabels: cellLabels)
     }
 
     /// The mapping in use (`colors` or the default symmetric RdBu).
@@ -76,7 +85,7 @@ public struct Heatmap: ReportFigure {
         let barX = left + grid.width + 20
         let barHeight = Swift.min(360, Swift.max(120, grid.height))
         let below = grid.columnLabelHeight + (xTitle == nil ? 0 : 22)
-        let width = barX + bar.width + pad
+        let width = Swift.max(barX + bar.width + pad, PlotFrame.titleWidth(title))
         let height = top + Swift.max(grid.height + below, barHeight) + pad
 
         var canvas = SVGCanvas()
@@ -108,20 +117,24 @@ public struct Heatmap: ReportFigure {
                 let fill = v.isNaN ? "#d0d0d0" : mapping.color(v).hex
                 cells.rect(x: x + Double(j) * grid.cell, y: y + Double(i) * grid.cell, width: grid.cell,
                            height: grid.cell, fill: fill,
-                           extra: [("data-r", String(i)), ("data-c", String(j)), ("data-v", ReportNumber.compact(v))])
+                           extra: [("data-r", String(i)), ("data-c", String(j)), ("data-v", ReportNumber.compact(v))]
+                               + (cellLabels.map { [("data-l", $0[i][j])] } ?? []))
             }
         }
         canvas.raw("<g class=\"lens-cells\" shape-rendering=\"crispEdges\">" + cells.body + "</g>")
-        if showValues { drawValues(into: &canvas, grid: grid, mapping: mapping, x: x, y: y) }
+        if showValues || cellLabels != nil { drawValues(into: &canvas, grid: grid, mapping: mapping, x: x, y: y) }
         canvas.raw("<rect x=\"\(SVGCanvas.n(x))\" y=\"\(SVGCanvas.n(y))\" width=\"\(SVGCanvas.n(grid.width))\" height=\"\(SVGCanvas.n(grid.height))\" fill=\"none\" stroke=\"#bbb\" stroke-width=\"0.5\" pointer-events=\"none\"/>")
     }
 
-    /// Values printed in their cells, black or white for contrast; skipped when they cannot fit.
+    /// Cell labels (or values, 3 significant digits) printed in their cells, black or white for
+    /// contrast; labels are cut to fit, values skipped when they cannot fit.
     private func drawValues(into canvas: inout SVGCanvas, grid: CategoryGrid, mapping: ColorMapping,
                             x: Double, y: Double) {
-        let texts = values.map { $0.map { ReportNumber.compact($0, digits: 3) } }
+        let fitting = Int(((grid.cell - 4) / (7 * SVGCanvas.monoAdvance)).rounded(.down))
+        let texts = cellLabels.map { $0.map { $0.map { TokenDisplay.truncated($0, maxLength: fitting) } } }
+            ?? values.map { $0.map { ReportNumber.compact($0, digits: 3) } }
         let longest = texts.flatMap { $0 }.map(\.count).max() ?? 1
-        let size = Swift.min(11, (grid.cell - 4) / (Double(longest) * SVGCanvas.monoAdvance))
+        let size = Swift.min(11, (grid.cell - 4) / (Double(Swift.max(1, longest)) * SVGCanvas.monoAdvance))
         guard size >= 7 else { return }
         var labels = SVGCanvas()
         for (i, row) in texts.enumerated() {

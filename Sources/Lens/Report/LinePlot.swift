@@ -88,7 +88,8 @@ public struct LinePlot: ReportFigure {
         }
         PlotFrame.drawAxisTitles(x: xTitle, y: yTitle, into: &canvas, left: left, right: right, top: top,
                                  bottom: bottom, xTitleY: bottom + labelHeight + 14)
-        let width = Swift.max(right, left + PlotFrame.legendWidth(entries.map(\.name))) + pad
+        let width = Swift.max(Swift.max(right, left + PlotFrame.legendWidth(entries.map(\.name))) + pad,
+                              PlotFrame.titleWidth(title))
         let height = bottom + labelHeight + (xTitle == nil ? 0 : 22) + pad
         return canvas.svg(width: width, height: height)
     }

@@ -45,6 +45,11 @@ struct PlotFrame {
         canvas.text(title, x: pad, y: pad + 14, size: 15, mono: false, weight: "600")
     }
 
+    /// Width a figure needs for its title (15 px bold sans, about 0.62 em per character) plus padding.
+    static func titleWidth(_ title: String?) -> Double {
+        title.map { 2 * pad + Double($0.count) * 15 * 0.62 } ?? 0
+    }
+
     /// Horizontal grid lines and labels of a vertical value axis at the plot's left edge;
     /// the zero line (if inside) darker.
     static func drawVerticalAxis(_ axis: ValueAxis, into canvas: inout SVGCanvas, left: Double, right: Double,

@@ -54,7 +54,8 @@ circle[data-tip]:hover,rect[data-tip]:hover{stroke:#111;stroke-width:1.5}
     if (grid.getAttribute("data-kind") === "attention") {
       return rows + " \u2192 " + cols + ": " + v;
     }
-    return grid.getAttribute("data-rt") + ": " + rows + "\n" + grid.getAttribute("data-ct") + ": " + cols + "\nvalue: " + v;
+    var label = cell.getAttribute("data-l");
+    return grid.getAttribute("data-rt") + ": " + rows + "\n" + grid.getAttribute("data-ct") + ": " + cols + "\nvalue: " + v + (label === null ? "" : "\n" + label);
   }
   function place(e) {
     var x = e.clientX + 14, y = e.clientY + 16;

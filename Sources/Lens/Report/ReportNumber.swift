@@ -28,8 +28,10 @@ public enum ReportNumber {
         return s
     }
 
-    /// An SVG coordinate: rounded to 2 decimals without trailing zeros (12.5, 3, -0.25).
+    /// An SVG coordinate: rounded to 2 decimals without trailing zeros (12.5, 3, -0.25);
+    /// a non-finite value (never produced by the layouts) prints as 0.
     static func coordinate(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
         let r = (value * 100).rounded() / 100
         if r == r.rounded() { return String(Int(r)) }
         var s = String(format: "%.2f", r)

@@ -92,7 +92,8 @@ public struct ScatterPlot: ReportFigure {
         let xTitleY = bottom + PlotFrame.tickFont + 24
         PlotFrame.drawAxisTitles(x: xTitle, y: yTitle, into: &canvas, left: left, right: right, top: top,
                                  bottom: bottom, xTitleY: xTitleY)
-        let width = Swift.max(right + labelRoom, left + PlotFrame.legendWidth(groups)) + pad
+        let width = Swift.max(Swift.max(right + labelRoom, left + PlotFrame.legendWidth(groups)) + pad,
+                              PlotFrame.titleWidth(title))
         let height = bottom + PlotFrame.tickFont + 10 + (xTitle == nil ? 0 : 22) + pad
         return canvas.svg(width: width, height: height)
     }
