@@ -113,11 +113,14 @@ enum ReportSample {
         var report = HTMLReport(title: "SwiftLens sample report",
                                 subtitle: "Synthetic data shaped like `lens demo` output")
         report.paragraph("Prompt: `The Eiffel Tower is located in the city of` -> answer ` Paris`.")
+        report.section("Activation patching")
+        report.figure(residualPatching(), caption: "Blue: patching restores the clean answer; red: it hurts.")
+        report.section("Attention")
+        report.figure(attention(), caption: "Hover a cell for destination -> source and the weight.")
+        report.preformatted("induction score L1H4 = 0.93\nprevious-token score L0H3 = 0.88")
         report.section("Logit lens")
         report.figure(logitLens())
         report.figure(topTokens())
-        report.section("Activation patching")
-        report.figure(residualPatching(), caption: "Blue: patching restores the clean answer; red: it hurts.")
         report.section("Direct logit attribution")
         report.figure(headAttribution())
         report.figure(layerBars())
@@ -125,9 +128,6 @@ enum ReportSample {
         report.figure(scatter())
         report.table(headers: ["head", "logit diff", "note"],
                      rows: [["L3H2", "2.431", "name mover <b>"], ["L2H5", "-1.07", "negative & quoted \"x\""]])
-        report.section("Attention")
-        report.figure(attention(), caption: "Hover a cell for destination -> source and the weight.")
-        report.preformatted("induction score L1H4 = 0.93\nprevious-token score L0H3 = 0.88")
         return report
     }
 }

@@ -68,7 +68,7 @@ public struct AttentionViewer: ReportFigure {
     /// The viewer: optional title and head selector, one `<svg>` per head, and a colour bar.
     public func html() -> String {
         let labels = AxisLabels.tokens(tokens)
-        let size = heads.count > 1 ? 300.0 : 560
+        let size = heads.count > 1 ? 240.0 : 560
         let grid = CategoryGrid(rows: labels, columns: labels, maxWidth: size, maxHeight: size, minCell: 4,
                                 maxCell: heads.count > 1 ? 24 : 32)
         var out = "<div class=\"lens-attn\">"

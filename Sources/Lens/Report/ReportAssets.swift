@@ -5,7 +5,7 @@ enum ReportAssets {
     static let css = #"""
 :root{color-scheme:light}
 body{margin:0;background:#f6f7f9;color:#222;font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
-main{max-width:1180px;margin:0 auto;padding:24px 28px 64px}
+main{max-width:1240px;margin:0 auto;padding:24px 28px 64px}
 h1{font-size:26px;margin:0 0 2px}
 .subtitle{color:#666;margin:0 0 14px}
 h2{font-size:20px;margin:36px 0 10px;padding-bottom:4px;border-bottom:1px solid #dfe2e6}
