@@ -47,6 +47,10 @@ import Testing
         #expect(grids.allSatisfy { $0.attributes["data-kind"] == "attention" })
         let html = Self.viewer().html()
         #expect(!html.contains("<script>"))
+        let rowLabels = ReportXML.elements(html, named: "text", having: ["data-ri"])
+        let columnLabels = ReportXML.elements(html, named: "text", having: ["data-ci"])
+        #expect(rowLabels.count == 2 * 5 && columnLabels.count == 2 * 5)
+        #expect(rowLabels.first { $0.attributes["data-ri"] == "4" }?.text == "<script>")
     }
 
     @Test func headSelectorListsEveryHead() {

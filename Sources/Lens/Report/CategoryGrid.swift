@@ -1,5 +1,3 @@
-import Foundation
-
 /// Geometry and labels of a grid of square cells with category labels: row labels right-aligned
 /// on the left, column labels below (rotated -45° when wider than a cell). Shared by `Heatmap`
 /// and `AttentionViewer`.
@@ -14,6 +12,8 @@ struct CategoryGrid {
     let rowStep: Int, columnStep: Int
     /// Whether column labels are rotated.
     let rotated: Bool
+    /// Width of the widest column label as drawn.
+    let widestColumnLabel: Double
 
     static let rotation = 0.7071
 
@@ -30,8 +30,8 @@ struct CategoryGrid {
         let labelPitch = fontSize * 1.05
         rowStep = Int((labelPitch / cell).rounded(.up))
         let font = fontSize
-        let widest = (0..<columns.count).map { SVGCanvas.textWidth(columns.axisText($0), size: font) }.max() ?? 0
-        rotated = widest > cell - 2
+        widestColumnLabel = (0..<columns.count).map { SVGCanvas.textWidth(columns.axisText($0), size: font) }.max() ?? 0
+        rotated = widestColumnLabel > cell - 2
         columnStep = rotated ? Int((labelPitch / Self.rotation / cell).rounded(.up)) : 1
     }
 
@@ -45,9 +45,7 @@ struct CategoryGrid {
 
     /// Extent of the column labels below the grid.
     var columnLabelHeight: Double {
-        guard rotated else { return fontSize + 6 }
-        let widest = (0..<columns.count).map { SVGCanvas.textWidth(columns.axisText($0), size: fontSize) }.max() ?? 0
-        return (widest + fontSize) * Self.rotation + 8
+        rotated ? (widestColumnLabel + fontSize) * Self.rotation + 8 : fontSize + 6
     }
 
     /// How far rotated column labels reach left of the grid's left edge (0 if they do not).
@@ -59,12 +57,13 @@ struct CategoryGrid {
         }.max().map { Swift.max(0, $0) } ?? 0
     }
 
-    /// Row labels left of x, column labels below the grid at (x, y).
+    /// Row labels left of x, column labels below the grid at (x, y); each carries its index
+    /// (`data-ri` / `data-ci`) so the script can highlight the labels of a hovered cell.
     func drawLabels(into canvas: inout SVGCanvas, x: Double, y: Double) {
         for i in stride(from: 0, to: rows.count, by: rowStep) {
             let text = rows.axisText(i)
             canvas.text(text, x: x - 5, y: y + (Double(i) + 0.5) * cell, size: fontSize, anchor: "end",
-                        baseline: "central", extra: tip(text, full: rows.hoverText(i)))
+                        baseline: "central", extra: [("data-ri", String(i))] + tip(text, full: rows.hoverText(i)))
         }
         let below = y + height + 4
         for j in stride(from: 0, to: columns.count, by: columnStep) {
@@ -72,15 +71,16 @@ struct CategoryGrid {
             let cx = x + (Double(j) + 0.5) * cell
             if rotated {
                 canvas.text(text, x: cx, y: below + fontSize * 0.35, size: fontSize, anchor: "end",
-                            baseline: "central", rotate: -45, extra: tip(text, full: columns.hoverText(j)))
+                            baseline: "central", rotate: -45,
+                            extra: [("data-ci", String(j))] + tip(text, full: columns.hoverText(j)))
             } else {
                 canvas.text(text, x: cx, y: below, size: fontSize, anchor: "middle", baseline: "hanging",
-                            extra: tip(text, full: columns.hoverText(j)))
+                            extra: [("data-ci", String(j))] + tip(text, full: columns.hoverText(j)))
             }
         }
     }
 
-    /// Hover data for a label whose drawn text is shorter than its full form.
+    /// Hover data for a label whose drawn text differs from its hover form (cut, or a token's position).
     private func tip(_ drawn: String, full: String) -> [(String, String)] {
         drawn == full ? [] : [("data-tip", full)]
     }

@@ -29,6 +29,7 @@ rect[data-v]:hover{stroke:#111;stroke-width:1.5}
 circle[data-tip]:hover,rect[data-tip]:hover{stroke:#111;stroke-width:1.5}
 .lens-tip{position:fixed;z-index:10;pointer-events:none;max-width:440px;background:rgba(24,24,28,.92);color:#fff;font-size:12px;line-height:1.4;padding:5px 8px;border-radius:4px;white-space:pre-wrap}
 [hidden]{display:none !important}
+text.lens-hl{font-weight:700;fill:#b2182b}
 .lens-attn-title{font-size:15px;margin:0 0 2px}
 .lens-attn .lens-controls{font-size:13px;margin:0 0 10px}
 .lens-attn select{font:inherit;margin-left:6px}
@@ -64,8 +65,19 @@ circle[data-tip]:hover,rect[data-tip]:hover{stroke:#111;stroke-width:1.5}
     tip.style.left = Math.max(4, x) + "px";
     tip.style.top = Math.max(4, y) + "px";
   }
+  var lit = [];
+  function highlight(el) {
+    lit.forEach(function (t) { t.classList.remove("lens-hl"); });
+    lit = [];
+    var grid = el === null ? null : el.closest("[data-rows]");
+    if (grid === null || el.getAttribute("data-r") === null) { return; }
+    var query = "[data-ri=\"" + el.getAttribute("data-r") + "\"],[data-ci=\"" + el.getAttribute("data-c") + "\"]";
+    lit = Array.prototype.slice.call(grid.querySelectorAll(query));
+    lit.forEach(function (t) { t.classList.add("lens-hl"); });
+  }
   document.addEventListener("mouseover", function (e) {
     var el = e.target.closest("[data-tip],[data-v]");
+    highlight(el);
     if (el === null) { tip.hidden = true; return; }
     var text = el.getAttribute("data-tip");
     tip.textContent = text === null ? cellText(el) : text;
