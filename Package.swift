@@ -25,7 +25,7 @@ let package = Package(
             dependencies: ["CLinearAlgebra", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(name: "Tensor", dependencies: ["Kernels", "CLinearAlgebra"]),
-        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "NN", dependencies: ["Tensor", "Kernels"]),
         .target(name: "Lens", dependencies: ["NN"]),
         .executableTarget(
             name: "lens",
