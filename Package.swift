@@ -24,7 +24,7 @@ let package = Package(
             name: "Kernels",
             dependencies: ["CLinearAlgebra", .product(name: "RealModule", package: "swift-numerics")]
         ),
-        .target(name: "Tensor", dependencies: ["Kernels"]),
+        .target(name: "Tensor", dependencies: ["Kernels", "CLinearAlgebra"]),
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Lens", dependencies: ["NN"]),
         .executableTarget(

@@ -9,7 +9,7 @@ extension Tensor {
         }
         let x = a.dtype == .float32 ? a : a.converted(to: .float32)
         let y = b.dtype == .float32 ? b : b.converted(to: .float32)
-        let out = Tensor(zeros: outShape)
+        let out = Tensor(uninitialized: outShape)
         let xe = x.expanded(to: outShape), ye = y.expanded(to: outShape)
         let px = x.storage.floats, py = y.storage.floats, po = out.storage.floats
         StridedRows.forEach(shape: outShape, strides: [out.strides, xe.strides, ye.strides],
@@ -22,7 +22,7 @@ extension Tensor {
     /// `f(x)` elementwise.
     public func map(_ op: UnaryOp) -> Tensor {
         let x = dtype == .float32 ? self : converted(to: .float32)
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         let px = x.storage.floats, po = out.storage.floats
         StridedRows.forEach(shape: shape, strides: [out.strides, x.strides], offsets: [0, x.offset]) { o, n, s in
             Elementwise.unary(op, px + o[1], s[1], po + o[0], s[0], count: n)

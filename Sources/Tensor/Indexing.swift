@@ -103,7 +103,7 @@ extension Tensor {
 
     /// Python slice semantics: the first index and the number of selected positions.
     static func sliceBounds(_ start: Int?, _ end: Int?, _ step: Int, extent n: Int) -> (Int, Int) {
-        func clamp(_ v: Int, _ lo: Int, _ hi: Int) -> Int { min(max(v, lo), hi) }
+        func clamp(_ v: Int, _ lo: Int, _ hi: Int) -> Int { Swift.min(Swift.max(v, lo), hi) }
         if step > 0 {
             let s = clamp(start.map { $0 < 0 ? $0 + n : $0 } ?? 0, 0, n)
             let e = clamp(end.map { $0 < 0 ? $0 + n : $0 } ?? n, 0, n)

@@ -30,8 +30,8 @@ extension Tensor {
 
     /// How a strided matrix can be passed to GEMM: row-major with leading dimension, or transposed.
     private static func gemmLayout(rowStride: Int, colStride: Int, rows: Int, cols: Int) -> (trans: Bool, ld: Int)? {
-        if colStride == 1 || cols == 1, rowStride >= max(1, cols) || rows == 1 { return (false, max(rowStride, cols, 1)) }
-        if rowStride == 1 || rows == 1, colStride >= max(1, rows) || cols == 1 { return (true, max(colStride, rows, 1)) }
+        if colStride == 1 || cols == 1, rowStride >= Swift.max(1, cols) || rows == 1 { return (false, Swift.max(rowStride, cols, 1)) }
+        if rowStride == 1 || rows == 1, colStride >= Swift.max(1, rows) || cols == 1 { return (true, Swift.max(colStride, rows, 1)) }
         return nil
     }
 
@@ -72,12 +72,12 @@ extension Tensor {
     private static func gemm(_ a: Tensor, _ b: Tensor, into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
         var a = a, b = b
         var la = gemmLayout(rowStride: a.strides[0], colStride: a.strides[1], rows: m, cols: k)
-        if la == nil { a = a.contiguous(); la = (false, max(k, 1)) }
+        if la == nil { a = a.contiguous(); la = (false, Swift.max(k, 1)) }
         var lb = gemmLayout(rowStride: b.strides[0], colStride: b.strides[1], rows: k, cols: n)
-        if lb == nil { b = b.contiguous(); lb = (false, max(n, 1)) }
+        if lb == nil { b = b.contiguous(); lb = (false, Swift.max(n, 1)) }
         BLAS.sgemm(transA: la!.trans, transB: lb!.trans, m: m, n: n, k: k,
                    a: a.storage.floats + a.offset, lda: la!.ld,
-                   b: b.storage.floats + b.offset, ldb: lb!.ld, c: c, ldc: max(n, 1))
+                   b: b.storage.floats + b.offset, ldb: lb!.ld, c: c, ldc: Swift.max(n, 1))
     }
 }
 

@@ -29,6 +29,14 @@ public struct Tensor: @unchecked Sendable {
                   strides: Shape.contiguousStrides(shape), offset: 0)
     }
 
+    /// A contiguous tensor whose elements are not initialised: every element must be written
+    /// before it is read (outputs of kernels that overwrite all of them).
+    init(uninitialized shape: [Int], dtype: DType = .float32) {
+        let count = shape.reduce(1, *)
+        self.init(storage: TensorStorage(dtype: dtype, count: count, zeroed: false), shape: shape,
+                  strides: Shape.contiguousStrides(shape), offset: 0)
+    }
+
     /// A Float32 tensor holding `values` in row-major order. Traps if the count does not match.
     public init(_ values: [Float], shape: [Int]) {
         let count = shape.reduce(1, *)
@@ -114,14 +122,14 @@ public struct Tensor: @unchecked Sendable {
     /// Makes the storage uniquely owned before a write, copying it if it is shared
     /// or if this view does not cover it contiguously.
     mutating func makeUniqueContiguous() {
-        if !isKnownUniquelyReferenced(&storage) || !isContiguous || offset != 0 || storage.count != count {
+        if !isKnownUniquelyReferenced(&storage) || storage.isBorrowed || !isContiguous || offset != 0 || storage.count != count {
             self = copied(as: dtype)
         }
     }
 
     /// A fresh contiguous copy with element type `dtype`.
     func copied(as dtype: DType) -> Tensor {
-        var out = Tensor(zeros: shape, dtype: dtype)
+        var out = Tensor(uninitialized: shape, dtype: dtype)
         out.copyElements(from: self)
         return out
     }

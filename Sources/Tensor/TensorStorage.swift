@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A flat, typed buffer shared by tensor views. Owned buffers are 64-byte aligned
 /// and zero-filled; external buffers (memory-mapped files) are kept alive by `owner`.
 public final class TensorStorage: @unchecked Sendable {
@@ -9,14 +13,15 @@ public final class TensorStorage: @unchecked Sendable {
     public let base: UnsafeMutableRawPointer
     private let owner: AnyObject?
 
-    /// Allocates `count` zeroed elements of `dtype`.
-    public init(dtype: DType, count: Int) {
+    /// Allocates `count` elements of `dtype`, zero-filled unless `zeroed` is false
+    /// (for outputs that a kernel overwrites completely).
+    public init(dtype: DType, count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.dtype = dtype
         self.count = count
         let bytes = max(1, count * dtype.byteCount)
         base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        if zeroed { memset(base, 0, bytes) }
         owner = nil
     }
 
@@ -27,6 +32,9 @@ public final class TensorStorage: @unchecked Sendable {
         self.base = base
         self.owner = owner
     }
+
+    /// Whether the memory belongs to someone else (a read-only mapping): never written in place.
+    public var isBorrowed: Bool { owner != nil }
 
     deinit {
         if owner == nil { base.deallocate() }

@@ -1,0 +1,12 @@
+import Benchmark
+
+/// Entry point of the tensor benchmark suite: `swift package benchmark` in Benchmarks/.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput],
+        warmupIterations: 3,
+        maxDuration: .seconds(2),
+        maxIterations: 200
+    )
+    matmulBenchmarks()
+}

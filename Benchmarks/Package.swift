@@ -1,0 +1,22 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "SwiftLensBenchmarks",
+    dependencies: [
+        .package(name: "SwiftLens", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: []),
+    ],
+    targets: [
+        .executableTarget(
+            name: "TensorBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Tensor", package: "SwiftLens"),
+                .product(name: "Kernels", package: "SwiftLens"),
+            ],
+            path: "Benchmarks/TensorBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
