@@ -23,7 +23,7 @@ extension Tensor {
         let c = cos.float32Contiguous(), s = sin.float32Contiguous()
         let offsets = Tensor.rowOffsets(c.expanded(to: tableShape))
         let x = float32Contiguous()
-        let out = x.storage === storage ? Tensor(zeros: shape) : x
+        let out = x.storage === storage ? Tensor(uninitialized: shape) : x
         withExtendedLifetime((x, c, s)) {
             offsets.withUnsafeBufferPointer { rowOffsets in
                 Rotary.apply(x.floatPointer, out.floatPointer, rows: offsets.count, dHead: dHead,

@@ -42,12 +42,12 @@ extension Tensor {
         let cols = shape[a]
         let rows = moved.shape.dropLast().reduce(1, *)
         if !keepsAxis {
-            let out = Tensor(zeros: Array(moved.shape.dropLast()))
+            let out = Tensor(uninitialized: Array(moved.shape.dropLast()))
             withExtendedLifetime(x) { kernel(x.floatPointer, out.floatPointer, rows, cols) }
             return out
         }
         // A fresh copy is ours to overwrite; a view of `self` gets a new buffer.
-        let out = x.storage === storage ? Tensor(zeros: x.shape) : x
+        let out = x.storage === storage ? Tensor(uninitialized: x.shape) : x
         withExtendedLifetime(x) { kernel(x.floatPointer, out.floatPointer, rows, cols) }
         if a == rank - 1 { return out }
         var inverse = [Int](repeating: 0, count: rank)
