@@ -47,17 +47,74 @@ public enum UnaryOp: String, Sendable, CaseIterable {
 }
 
 extension Elementwise {
-    /// Strided `out[i*so] = f(x[i*sx])`; contiguous runs are split across cores.
+    /// Strided `out[i*so] = f(x[i*sx])`; contiguous runs use the SIMD kernels, split across cores.
     public static func unary(
         _ op: UnaryOp, _ x: UnsafePointer<Float>, _ sx: Int,
         _ out: UnsafeMutablePointer<Float>, _ so: Int, count: Int
     ) {
         if sx == 1 && so == 1 {
-            Parallel.forChunks(count, costPerElement: 8) { start, end in
-                for i in start..<end { out[i] = op.apply(x[i]) }
+            Parallel.forChunks(count, costPerElement: op.cost) { start, end in
+                unaryContiguous(op, x + start, out + start, count: end - start)
             }
         } else {
             for i in 0..<count { out[i * so] = op.apply(x[i * sx]) }
+        }
+    }
+
+    /// Contiguous `out[i] = f(x[i])` on the calling thread: 16 lanes at a time through `VectorMath`
+    /// (log, sin and cos use the scalar definition).
+    public static func unaryContiguous(
+        _ op: UnaryOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        switch op {
+        case .neg: vectorMap(Lane.Neg.self, x, out, count)
+        case .abs: vectorMap(Lane.Abs.self, x, out, count)
+        case .square: vectorMap(Lane.Square.self, x, out, count)
+        case .reciprocal: vectorMap(Lane.Reciprocal.self, x, out, count)
+        case .sqrt: vectorMap(Lane.Sqrt.self, x, out, count)
+        case .rsqrt: vectorMap(Lane.Rsqrt.self, x, out, count)
+        case .relu: vectorMap(Lane.Relu.self, x, out, count)
+        case .exp: vectorMap(Lane.Exp.self, x, out, count)
+        case .tanh: vectorMap(Lane.Tanh.self, x, out, count)
+        case .erf: vectorMap(Lane.Erf.self, x, out, count)
+        case .sigmoid: vectorMap(Lane.Sigmoid.self, x, out, count)
+        case .silu: vectorMap(Lane.Silu.self, x, out, count)
+        case .gelu: vectorMap(Lane.Gelu.self, x, out, count)
+        case .geluNew: vectorMap(Lane.GeluNew.self, x, out, count)
+        case .geluFast: vectorMap(Lane.GeluFast.self, x, out, count)
+        case .log, .sin, .cos:
+            for i in 0..<count { out[i] = op.apply(x[i]) }
+        }
+    }
+
+    /// `out[i] = F(x[i])` 16 lanes at a time (one specialised loop per `F`); the tail goes through `F`
+    /// on a zero-padded vector, so every element sees the same arithmetic.
+    static func vectorMap<F: LaneFunction>(
+        _ f: F.Type, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int
+    ) {
+        var i = 0
+        while i + 16 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: F.apply(v), as: SIMD16<Float>.self)
+            i += 16
+        }
+        let rest = count - i
+        if rest > 0 {
+            var v = SIMD16<Float>()
+            for k in 0..<rest { v[k] = x[i + k] }
+            let y = F.apply(v)
+            for k in 0..<rest { out[i + k] = y[k] }
+        }
+    }
+}
+
+extension UnaryOp {
+    /// Relative cost per element, used to decide when a contiguous run is worth splitting across cores.
+    var cost: Int {
+        switch self {
+        case .neg, .abs, .square, .relu: return 1
+        case .reciprocal, .sqrt, .rsqrt: return 2
+        default: return 8
         }
     }
 }
