@@ -75,8 +75,11 @@ extension HookedTransformer {
     }
 
     private func context(_ layout: SequenceLayout, _ cache: KVCache?, _ hooks: HookRunner) -> ForwardContext {
-        ForwardContext(hooks: hooks, layout: layout, rotaryAngles: rotary?.angles(positions: layout.positions),
-                       cache: cache, config: config)
+        let angles = rotary.map { r -> (cos: Tensor, sin: Tensor) in
+            let (c, s) = r.angles(positions: layout.positions), shape = [layout.batch, layout.length, 1, r.rotaryDim / 2]
+            return (Tensor(c, shape: shape), Tensor(s, shape: shape))
+        }
+        return ForwardContext(hooks: hooks, layout: layout, rotaryAngles: angles, cache: cache, config: config)
     }
 
     private func runBlocks(_ input: Tensor, _ range: Range<Int>, _ context: ForwardContext) throws -> Tensor {
