@@ -58,9 +58,10 @@ extension HookedTransformer {
         return stopAtLayer == nil ? try finish(x, HookRunner(hooks: hooks)) : x
     }
 
-    /// The whole pass for flattened `[batch, length]` ids, appending to `cache` when generating.
+    /// The whole pass for flattened `[batch, length]` ids, appending to `cache` when generating; with
+    /// `lastPositionOnly` only the last position is unembedded (logits `[batch, 1, d_vocab_out]`).
     func run(tokens: [Int], batch: Int, length: Int, mask: [UInt8]?, cache: KVCache?, stopAtLayer: Int?,
-             hooks: (any ActivationHooks)?) throws -> Tensor {
+             hooks: (any ActivationHooks)?, lastPositionOnly: Bool = false) throws -> Tensor {
         let run = HookRunner(hooks: hooks)
         let past = cache?.length ?? 0
         let fullMask = cache.map { $0.extendedMask(new: mask, count: length) } ?? mask
@@ -74,7 +75,8 @@ extension HookedTransformer {
         }
         x = try runBlocks(x, range, context(layout, cache, run))
         cache?.commit(count: length, mask: fullMask)
-        return stopAtLayer == nil ? try finish(x, run) : x
+        guard stopAtLayer == nil else { return x }
+        return try finish(lastPositionOnly ? x[.all, (length - 1)...] : x, run)
     }
 
     private func context(_ layout: SequenceLayout, _ cache: KVCache?, _ hooks: HookRunner) -> ForwardContext {
