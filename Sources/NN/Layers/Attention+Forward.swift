@@ -1,0 +1,55 @@
+extension Attention {
+    /// Self-attention of `layer` over `query`, `key`, `value` inputs (`[batch, pos, d_model]`, or
+    /// `[batch, pos, heads, d_model]` with split inputs), firing `hook_q`, `hook_k`, `hook_v`, the QK-norm hooks,
+    /// `hook_rot_q`, `hook_rot_k`, `hook_attn_scores`, `hook_pattern`, `hook_z` and (opt-in) `hook_result`.
+    /// Returns `[batch, pos, d_model]`.
+    func forward(query: Tensor, key: Tensor, value: Tensor, layer: Int, context: ForwardContext) throws -> Tensor {
+        let hooks = context.hooks
+        let (batch, length) = (query.shape[0], query.shape[1])
+        var (q, k, v) = projections(query: query, key: key, value: value)
+        q = try hooks(name + ".hook_q", q)
+        k = try hooks(name + ".hook_k", k)
+        v = try hooks(name + ".hook_v", v)
+        if let qNorm, let kNorm {
+            q = try qNorm.forward(q.reshaped([-1, dHead]), hooks: hooks.hooks).reshaped(q.shape)
+            k = try kNorm.forward(k.reshaped([-1, dHead]), hooks: hooks.hooks).reshaped(k.shape)
+        }
+        if let rotary, let angles = context.rotaryAngles {
+            q = try hooks(name + ".hook_rot_q", rotary.apply(q, cos: angles.cos, sin: angles.sin))
+            k = try hooks(name + ".hook_rot_k", rotary.apply(k, cos: angles.cos, sin: angles.sin))
+        }
+        if let cache = context.cache { (k, v) = cache.append(layer: layer, k: k, v: v) }
+        let pattern = try attentionPattern(q: q, k: k, context: context)
+        // z[b, p, h] = Σ_j pattern[b, h, p, j] v[b, j, h / group]
+        let group = nHeads / nKeyValueHeads, keys = k.shape[1]
+        let grouped = pattern.reshaped([batch, nKeyValueHeads, group, length, keys])
+        let z = try hooks(name + ".hook_z", grouped.matmul(v.permuted([0, 2, 1, 3]).unsqueezed(2))
+            .reshaped([batch, nHeads, length, dHead]).permuted([0, 2, 1, 3]))
+        guard context.config.useAttnResult else {
+            let width = nHeads * dHead
+            return linear(z.reshaped([batch, length, width]), W_O.reshaped([width, dModel]), bias: b_O)
+        }
+        // result[b, p, h] = z[b, p, h] · W_O[h]
+        let perHead = z.permuted([0, 2, 1, 3]).matmul(W_O).permuted([0, 2, 1, 3])
+        return try hooks(name + ".hook_result", perHead).sum(axis: 2) + b_O
+    }
+
+    /// Scaled, soft-capped, masked scores `[batch, heads, query, key]` (`hook_attn_scores`, `-inf` where hidden)
+    /// and their softmax (`hook_pattern`).
+    private func attentionPattern(q: Tensor, k: Tensor, context: ForwardContext) throws -> Tensor {
+        let hooks = context.hooks
+        let (batch, length, keys) = (q.shape[0], q.shape[1], k.shape[1])
+        let group = nHeads / nKeyValueHeads
+        // scores[b, h, i, j] = q[b, i, h] · k[b, j, h / group]
+        let grouped = q.permuted([0, 2, 1, 3]).reshaped([batch, nKeyValueHeads, group, length, dHead])
+        let raw = grouped.matmul(k.permuted([0, 2, 3, 1]).unsqueezed(2)).reshaped([batch, nHeads, length, keys])
+        AttentionKernels.scaleAndMask(raw, layout: context.layout, divisor: scoreDivisor, softCap: softCap,
+                                      window: window)
+        let scoresName = name + ".hook_attn_scores"
+        let scoresHooked = hooks.isActive(scoresName)
+        let scores = try hooks(scoresName, raw).contiguousFloat32()
+        let pattern = scoresHooked ? Tensor(zeros: scores.shape) : scores
+        AttentionKernels.softmax(scores, into: pattern)
+        return try hooks(name + ".hook_pattern", pattern)
+    }
+}

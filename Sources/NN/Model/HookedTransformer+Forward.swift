@@ -1,0 +1,141 @@
+extension HookedTransformer {
+    /// Logits `[batch, pos, d_vocab_out]` for `tokens` (`[batch, pos]` or `[pos]`, integer ids), or the residual
+    /// stream `[batch, pos, d_model]` before block `stopAtLayer` (negative counts from the end, as
+    /// TransformerLens: `stopAtLayer: 0` runs only the embeddings).
+    ///
+    /// `attentionMask` (`[batch, pos]`, 1 for real tokens, 0 for padding, left or right) hides padding from
+    /// every query and numbers each prompt's positions from its first real token, so each row's result equals
+    /// its result alone. `hooks` see every TransformerLens hook point.
+    ///
+    /// With a `cache`, the tokens continue the sequences already in it (their keys and values are reused and
+    /// the new ones appended; the mask covers only the new tokens), as TransformerLens's `past_kv_cache`.
+    public func forward(tokens: Tensor, attentionMask: Tensor? = nil, stopAtLayer: Int? = nil,
+                        cache: KVCache? = nil, hooks: (any ActivationHooks)? = nil) throws -> Tensor {
+        let (ids, batch, length) = try Self.tokenRows(tokens)
+        let mask = try attentionMask.map { try Self.maskRows($0, batch: batch, length: length) }
+        if cache != nil, stopAtLayer != nil {
+            throw ForwardError.invalidInput("stopAtLayer cannot be used with a key/value cache "
+                                            + "(later layers would miss the new keys)")
+        }
+        if let cache, cache.batch != batch || cache.layers != blocks.count {
+            throw ForwardError.invalidInput("a cache for \(cache.batch) sequences and \(cache.layers) layers "
+                                            + "cannot continue \(batch) sequences through \(blocks.count) layers")
+        }
+        return try run(tokens: ids, batch: batch, length: length, mask: mask, cache: cache,
+                       stopAtLayer: stopAtLayer, hooks: hooks)
+    }
+
+    /// `forward(tokens:)` for rows of token ids; rows of unequal length are an error (pad them and pass a mask).
+    public func forward(tokens rows: [[Int]], attentionMask: [[Int]]? = nil, stopAtLayer: Int? = nil,
+                        hooks: (any ActivationHooks)? = nil) throws -> Tensor {
+        let length = rows.first?.count ?? 0
+        guard !rows.isEmpty, length > 0, rows.allSatisfy({ $0.count == length }) else {
+            throw ForwardError.invalidInput("token rows must be non-empty and of equal length")
+        }
+        let mask = try attentionMask.map { m -> Tensor in
+            guard m.count == rows.count, m.allSatisfy({ $0.count == length }) else {
+                throw ForwardError.invalidInput("attention mask rows must match the token rows")
+            }
+            return Tensor(ints: m.flatMap { $0 }, shape: [rows.count, length])
+        }
+        return try forward(tokens: Tensor(ints: rows.flatMap { $0 }, shape: [rows.count, length]),
+                           attentionMask: mask, stopAtLayer: stopAtLayer, hooks: hooks)
+    }
+
+    /// Runs blocks `startAtLayer..<stopAtLayer` (negative indices count from the end) on a residual stream
+    /// `[batch, pos, d_model]`, then, without `stopAtLayer`, the final norm and unembedding.
+    public func forward(residual: Tensor, startAtLayer: Int, stopAtLayer: Int? = nil, attentionMask: Tensor? = nil,
+                        hooks: (any ActivationHooks)? = nil) throws -> Tensor {
+        guard residual.rank == 3, residual.shape[2] == config.dModel else {
+            throw ForwardError.invalidInput(
+                "residual of shape \(residual.shape), expected [batch, pos, \(config.dModel)]")
+        }
+        let (batch, length) = (residual.shape[0], residual.shape[1])
+        let mask = try attentionMask.map { try Self.maskRows($0, batch: batch, length: length) }
+        let layout = SequenceLayout(batch: batch, length: length, past: 0, keyMask: mask)
+        let range = try layerRange(start: startAtLayer, stop: stopAtLayer)
+        let x = try runBlocks(residual.converted(to: .float32), range, context(layout, nil, HookRunner(hooks: hooks)))
+        return stopAtLayer == nil ? try finish(x, HookRunner(hooks: hooks)) : x
+    }
+
+    /// The whole pass for flattened `[batch, length]` ids, appending to `cache` when generating; with
+    /// `lastPositionOnly` only the last position is unembedded (logits `[batch, 1, d_vocab_out]`).
+    func run(tokens: [Int], batch: Int, length: Int, mask: [UInt8]?, cache: KVCache?, stopAtLayer: Int?,
+             hooks: (any ActivationHooks)?, lastPositionOnly: Bool = false) throws -> Tensor {
+        let run = HookRunner(hooks: hooks)
+        let past = cache?.length ?? 0
+        let fullMask = cache.map { $0.extendedMask(new: mask, count: length) } ?? mask
+        let layout = SequenceLayout(batch: batch, length: length, past: past, keyMask: fullMask)
+        let range = try layerRange(start: nil, stop: stopAtLayer)
+        var x = try run("hook_embed", embed.forward(tokens: tokens, batch: batch, positions: length))
+        if let posEmbed {
+            let positions = try posEmbed.forward(positions: layout.positions, padding: layout.padding,
+                                                 batch: batch, length: length)
+            x = x + (try run("hook_pos_embed", positions))
+        }
+        x = try runBlocks(x, range, context(layout, cache, run))
+        cache?.commit(count: length, mask: fullMask)
+        guard stopAtLayer == nil else { return x }
+        return try finish(lastPositionOnly ? x[.all, (length - 1)...] : x, run)
+    }
+
+    private func context(_ layout: SequenceLayout, _ cache: KVCache?, _ hooks: HookRunner) -> ForwardContext {
+        let angles = rotary.map { r -> (cos: Tensor, sin: Tensor) in
+            let (c, s) = r.angles(positions: layout.positions)
+            let shape = [layout.batch, layout.length, 1, r.rotaryDim / 2]
+            return (Tensor(c, shape: shape), Tensor(s, shape: shape))
+        }
+        return ForwardContext(hooks: hooks, layout: layout, rotaryAngles: angles, cache: cache, config: config)
+    }
+
+    private func runBlocks(_ input: Tensor, _ range: Range<Int>, _ context: ForwardContext) throws -> Tensor {
+        var x = input
+        for block in blocks[range] { x = try block.forward(x, context: context) }
+        return x
+    }
+
+    /// Final norm, unembedding and output soft-cap `cap · tanh(logits / cap)`.
+    private func finish(_ residual: Tensor, _ hooks: HookRunner) throws -> Tensor {
+        let normed = try lnFinal?.forward(residual, hooks: hooks.hooks) ?? residual
+        let logits = try unembed.forward(normed, hooks: hooks.hooks)
+        guard let cap = config.outputLogitsSoftCap else { return logits }
+        return (logits / cap).tanh() * cap
+    }
+
+    /// Blocks `start..<stop` with Python slice semantics for negative indices; an index past either end throws.
+    func layerRange(start: Int?, stop: Int?) throws -> Range<Int> {
+        let n = blocks.count
+        func resolve(_ i: Int?, _ fallback: Int) throws -> Int {
+            guard let i else { return fallback }
+            guard i >= -n, i <= n else { throw ForwardError.invalidLayerRange(start: start, stop: stop, layers: n) }
+            return i < 0 ? i + n : i
+        }
+        let lower = try resolve(start, 0), upper = try resolve(stop, n)
+        return lower..<max(lower, upper)
+    }
+
+    /// Flattened ids, batch and length of a `[batch, pos]` or `[pos]` token tensor.
+    static func tokenRows(_ tokens: Tensor) throws -> ([Int], Int, Int) {
+        guard tokens.rank == 1 || tokens.rank == 2, tokens.count > 0 else {
+            throw ForwardError.invalidInput("tokens of shape \(tokens.shape), expected [batch, pos] or [pos]")
+        }
+        if !tokens.dtype.isInteger, tokens.scalars.contains(where: { $0 != $0.rounded() }) {
+            throw ForwardError.invalidInput("token ids must be integers")
+        }
+        let shape = tokens.rank == 1 ? [1, tokens.shape[0]] : tokens.shape
+        return (tokens.intScalars, shape[0], shape[1])
+    }
+
+    /// A `[batch, length]` 0/1 mask as bytes; throws for another shape or value.
+    static func maskRows(_ mask: Tensor, batch: Int, length: Int) throws -> [UInt8] {
+        let shape = mask.rank == 1 ? [1, mask.count] : mask.shape
+        guard shape == [batch, length] else {
+            throw ForwardError.invalidInput("attention mask of shape \(mask.shape) for tokens [\(batch), \(length)]")
+        }
+        let values = mask.scalars
+        guard values.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+            throw ForwardError.invalidInput("attention mask values must be 0 or 1")
+        }
+        return values.map { UInt8($0) }
+    }
+}
