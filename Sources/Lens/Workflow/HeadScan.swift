@@ -43,7 +43,7 @@ extension HookedTransformer {
     /// Runs `batch` sequences of BOS + `length` random tokens written twice (`repeatedRandomTokens` with
     /// `seed`) in one cached pass and scores every head with `detectHead` (previous token, duplicate token,
     /// induction; `mul` measure, averaged over the sequences) and with the induction stripe
-    /// (`inductionScores`, its own pass), along with the next-token loss on each half.
+    /// (`inductionScores`), along with the next-token loss on each half.
     public func headScan(length: Int = 50, batch: Int = 20, seed: UInt64 = 0, bos: Int? = nil,
                          showProgress: Bool = true) throws -> HeadScan {
         guard 2 * length + 1 <= config.nCtx, length > 1 else {
@@ -51,7 +51,7 @@ extension HookedTransformer {
         }
         let tokens = try repeatedRandomTokens(length: length, batch: batch, seed: seed, bos: bos)
         let (logits, cache) = try runWithCache(tokens, names: .filter { $0.hasSuffix("attn.hook_pattern") })
-        let stripe = try inductionScores(repeatedTokens: tokens, length: length)
+        let stripe = try inductionScores(repeatedTokens: tokens, length: length, cache: cache)
         let patterns: [DetectionPattern] = [.previousToken, .duplicateToken, .induction]
         var totals = patterns.map { _ in Tensor(zeros: [config.nLayers, config.nHeads]) }
         let progress = ProgressBar("head detector", total: batch, enabled: showProgress)
