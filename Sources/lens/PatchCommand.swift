@@ -64,7 +64,13 @@ struct PatchCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress bar.")
     var quiet = false
 
+    /// Timing for Benchmarks/: run the fast sweep this many times and the naive sweep once, print the best
+    /// times and their largest difference as JSON (the fast result still goes to --out).
+    @Option(name: .customLong("benchmark-repeats"), help: .hidden)
+    var benchmarkRepeats: Int?
+
     func validate() throws {
+        if let benchmarkRepeats, benchmarkRepeats < 1 { throw ValidationError("--benchmark-repeats must be at least 1") }
         guard PatchSweep(named: act) != nil else {
             throw ValidationError("--act: unknown sweep \"\(act)\"; expected one of "
                                   + PatchSweep.allCases.map(\.rawValue).joined(separator: ", "))
@@ -96,6 +102,9 @@ struct PatchCommand: ParsableCommand {
         let cleanValue = try logitDiff(transformer.forward(tokens: cleanIDs))
         let corruptedValue = try logitDiff(transformer.forward(tokens: corruptedIDs))
         let metric = raw ? logitDiff : try logitDiff.normalized(clean: cleanValue, corrupted: corruptedValue)
+        if let benchmarkRepeats {
+            return try benchmark(transformer, sweep, cleanIDs, corruptedIDs, metric, repeats: benchmarkRepeats)
+        }
         let options = PatchingOptions(strategy: naive ? .naive : .fast, showProgress: !quiet)
         let result = try transformer.actPatch(sweep, clean: cleanIDs, corrupted: corruptedIDs, metric: metric, options: options)
         print("\(sweep.rawValue) (\(sweep.transformerLensName)) shape \(result.shape), "
@@ -103,6 +112,27 @@ struct PatchCommand: ParsableCommand {
         print("clean logit difference \(cleanValue), corrupted \(corruptedValue)")
         print(result.description)
         if let out { try result.writeNpy(to: out) }
+    }
+
+    /// Best wall time of `repeats` fast sweeps and of one naive sweep (each including the clean run that
+    /// caches the patched activations), printed as JSON with the largest difference between the two.
+    private func benchmark(_ model: HookedTransformer, _ sweep: PatchSweep, _ clean: Tensor, _ corrupted: Tensor,
+                           _ metric: PatchingMetric, repeats: Int) throws {
+        func timed(_ strategy: PatchStrategy, _ count: Int) throws -> (Double, Tensor) {
+            var best = Double.infinity, result = Tensor(zeros: [0])
+            for _ in 0..<count {
+                let start = DispatchTime.now().uptimeNanoseconds
+                result = try model.actPatch(sweep, clean: clean, corrupted: corrupted, metric: metric,
+                                            options: PatchingOptions(strategy: strategy, showProgress: !quiet))
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return (best, result)
+        }
+        let (fast, fastResult) = try timed(.fast, repeats)
+        let (slow, naiveResult) = try timed(.naive, 1)
+        let difference = zip(fastResult.scalars, naiveResult.scalars).map { abs($0 - $1) }.max() ?? 0
+        if let out { try fastResult.writeNpy(to: out) }
+        print("{\"fast_seconds\": \(fast), \"naive_seconds\": \(slow), \"max_abs_fast_vs_naive\": \(difference)}")
     }
 
     /// The clean and corrupted `[batch, pos]` ids, from text (with BOS) or from id lists.

@@ -11,6 +11,7 @@ public struct AttentionHead: Sendable, Hashable, CustomStringConvertible {
         self.head = head
     }
 
+    /// `L{layer}H{head}`, as TransformerLens labels heads.
     public var description: String { "L\(layer)H\(head)" }
 }
 
