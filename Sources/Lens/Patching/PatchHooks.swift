@@ -36,6 +36,15 @@ final class PatchHooks: ActivationHooks {
 }
 
 extension HookedTransformer {
+    /// Logits of blocks `layer…` run on `residual` (`[batch, pos, d_model]`, the residual before block
+    /// `layer`) with `hooks`; with `lastPosition` only the last position is unembedded (`[batch, 1, vocab]`).
+    func logits(fromResidual residual: Tensor, layer: Int, hooks: any ActivationHooks, lastPosition: Bool) throws -> Tensor {
+        let n = config.nLayers
+        guard lastPosition, layer < n else { return try forward(residual: residual, startAtLayer: layer, hooks: hooks) }
+        let final = try forward(residual: residual, startAtLayer: layer, stopAtLayer: n, hooks: hooks)
+        return try unembedResidual(final[.all, (residual.shape[1] - 1)...])
+    }
+
     /// Final norm, unembedding and output soft-cap on a final residual `[batch, pos, d_model]` (no hooks):
     /// the logits the full forward pass would return for those positions.
     func unembedResidual(_ residual: Tensor) throws -> Tensor {

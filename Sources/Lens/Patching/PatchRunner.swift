@@ -91,12 +91,8 @@ struct PatchRunner {
         guard let layer else {
             return try model.forward(tokens: tokens.repeated([copies, 1]), hooks: hooks)
         }
-        let start = residuals[layer].repeated([copies, 1, 1])
-        guard layer < n, metric.positions == .last else {
-            return try model.forward(residual: start, startAtLayer: layer, hooks: hooks)
-        }
-        let final = try model.forward(residual: start, startAtLayer: layer, stopAtLayer: n, hooks: hooks)
-        return try model.unembedResidual(final[.all, (positions - 1)...])
+        return try model.logits(fromResidual: residuals[layer].repeated([copies, 1, 1]), layer: layer, hooks: hooks,
+                                lastPosition: metric.positions == .last)
     }
 
     /// Copies per stacked pass so that one pass stays under `maxBatchBytes` (an estimate of the largest

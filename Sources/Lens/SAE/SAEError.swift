@@ -14,6 +14,7 @@ public enum SAEError: Error, Equatable, CustomStringConvertible {
     /// Input of a shape the SAE cannot take.
     case invalidInput(String)
 
+    /// The message, naming the file and the field or tensor.
     public var description: String {
         switch self {
         case let .unreadable(file, reason): return "\(file): \(reason)"
