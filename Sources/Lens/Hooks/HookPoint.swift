@@ -12,6 +12,7 @@ public struct HookPoint: Sendable, Hashable, CustomStringConvertible {
         layer = parts.count > 1 && parts[0] == "blocks" ? Int(parts[1]) : nil
     }
 
+    /// `HookPoint(NAME)`.
     public var description: String { "HookPoint(\(name))" }
 }
 
