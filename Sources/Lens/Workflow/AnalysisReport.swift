@@ -1,13 +1,16 @@
+import Foundation
+
 /// The pictures of a `PromptAnalysis` and of a `HeadScan` as report sections.
 extension PromptAnalysis {
     /// A report section: prediction, logit lens, direct logit attribution, activation patching and the
     /// attention of the top heads, each with a caption saying how to read it.
     public func reportSection(title: String? = nil) -> ReportSection {
-        var section = ReportSection(title ?? "\(promptCase.task): \(promptCase.prompt) → \(promptCase.answer)")
+        let answer = promptCase.answer.trimmingCharacters(in: .whitespaces)
+        var section = ReportSection(title ?? "\(promptCase.task): \(promptCase.prompt) → \(answer)")
         section.paragraph("Prompt `\(promptCase.prompt)`, answer `\(promptCase.answer)`"
                           + (promptCase.wrong.map { ", wrong answer `\($0)`" } ?? "")
                           + (promptCase.corrupted.map { ", corrupted prompt `\($0)`" } ?? "") + ".")
-        section.list(summaryLines.map { $0.trimmingLeadingSpaces })
+        section.list(summaryItems.map { "\($0.step): \($0.text)" })
         addLogitLens(to: &section)
         addAttribution(to: &section)
         addPatching(to: &section)
@@ -47,7 +50,7 @@ extension PromptAnalysis {
                                 title: "Attribution by sublayer", valueTitle: metricName),
                        caption: "What each sublayer writes along the answer's unembedding direction at the last position.")
         section.figure(Heatmap(attribution.headValues, x: headLabels, y: layerLabels, title: "Attribution by head",
-                               xTitle: "head", yTitle: "layer", showValues: true),
+                               xTitle: "head", yTitle: "layer", cellLabels: valueLabels(attribution.headValues)),
                        caption: "Blue heads push towards the answer, red heads away from it.")
     }
 
@@ -57,10 +60,10 @@ extension PromptAnalysis {
         section.paragraph("Clean activations patched into the corrupted run; 1 = the clean \(metricName) "
                           + "(\(fmt(patching.cleanMetric, 2))), 0 = the corrupted one (\(fmt(patching.corruptedMetric, 2))).")
         section.figure(Heatmap(patching.residPre, x: .tokens(tokens), y: layerLabels, title: "Residual stream (resid_pre)",
-                               xTitle: "position", yTitle: "layer", showValues: true),
+                               xTitle: "position", yTitle: "layer", cellLabels: valueLabels(patching.residPre)),
                        caption: "Where the information that decides the answer sits, layer by layer.")
         section.figure(Heatmap(patching.heads, x: headLabels, y: layerLabels, title: "Head outputs (z, all positions)",
-                               xTitle: "head", yTitle: "layer", showValues: true),
+                               xTitle: "head", yTitle: "layer", cellLabels: valueLabels(patching.heads)),
                        caption: "How much of the behaviour each head's output restores on its own.")
     }
 }
@@ -75,14 +78,21 @@ extension HeadScan {
         section.figure(LinePlot(lossByPosition, x: .indices(lossByPosition.count), title: "Next-token loss by position",
                                 xTitle: "position", yTitle: "loss"),
                        caption: "Loss \(fmt(lossFirstHalf, 2)) on the first half, \(fmt(lossSecondHalf, 2)) on the repeat.")
-        let layers = AxisLabels.plain((0..<inductionStripe.count).map { "L\($0)" })
-        let heads = AxisLabels.plain((0..<(inductionStripe.first?.count ?? 0)).map { "H\($0)" })
-        let unit = ColorMapping(scale: .blues, lower: 0, upper: 1)
-        for (name, scores) in [("Induction score (stripe)", inductionStripe), ("Previous-token score", previousToken),
-                               ("Duplicate-token score", duplicateToken), ("Induction score (detect_head)", induction)] {
-            section.figure(Heatmap(scores, x: heads, y: layers, title: name, xTitle: "head", yTitle: "layer", colors: unit,
-                                   showValues: true))
-        }
+        let kinds = [("induction", inductionStripe), ("previous token", previousToken),
+                     ("duplicate token", duplicateToken), ("induction (mul)", induction)]
+        let all = inductionStripe.indices.flatMap { l in inductionStripe[l].indices.map { HeadIndex(layer: l, head: $0) } }
+        let strongest = { (h: HeadIndex) in kinds.map { $0.1[h.layer][h.head] }.max() ?? 0 }
+        let shown = all.count <= 16 ? all : HeadIndex.top(16, of: inductionStripe.indices.map { l in
+            inductionStripe[l].indices.map { strongest(HeadIndex(layer: l, head: $0)) }
+        })
+        let grid = shown.map { h in kinds.map { $0.1[h.layer][h.head] } }
+        section.figure(Heatmap(grid, x: .plain(kinds.map(\.0)), y: .plain(shown.map(\.description)),
+                               title: "Head detector scores" + (all.count > 16 ? " (the 16 strongest heads)" : ""),
+                               xTitle: "score", yTitle: "head", colors: ColorMapping(scale: .blues, lower: 0, upper: 1),
+                               cellLabels: valueLabels(grid)),
+                       caption: "induction: the mean attention from a repeated token to the token after its earlier "
+                       + "occurrence (the tutorials' score). The other columns are detect_head's share of each head's "
+                       + "attention on the expected tokens (the previous token, earlier copies, the induction target).")
         if let example, !example.patterns.isEmpty {
             section.figure(AttentionViewer(tokens: example.tokens,
                                            heads: example.patterns.map { .init($0.head.description, pattern: $0.pattern) },
@@ -94,7 +104,7 @@ extension HeadScan {
     }
 }
 
-extension String {
-    /// The string without its leading spaces.
-    var trimmingLeadingSpaces: String { String(drop { $0 == " " }) }
+/// Each value with two decimals, for heatmap cells (`-0.00` shown as `0.00`).
+func valueLabels(_ values: [[Float]]) -> [[String]] {
+    values.map { $0.map { fmt($0, 2) == "-0.00" ? "0.00" : fmt($0, 2) } }
 }

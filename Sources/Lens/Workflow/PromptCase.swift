@@ -56,11 +56,11 @@ public struct TokenizedPrompt: Sendable {
         }
     }
 
-    /// What the metric measures, e.g. `logit( Paris) − logit( Pisa)`.
+    /// What the metric measures, e.g. `logit(' Paris') − logit(' Pisa')`.
     public var metricName: String {
-        let answerText = promptCase.answer
-        guard let wrongText = promptCase.wrong else { return "logit(\(answerText))" }
-        return "logit(\(answerText)) − logit(\(wrongText))"
+        let answerText = "logit('\(promptCase.answer)')"
+        guard let wrongText = promptCase.wrong else { return answerText }
+        return answerText + " − logit('\(wrongText)')"
     }
 }
 
