@@ -16,11 +16,13 @@ struct AblateCommand: ParsableCommand {
             activation with its mean over the positions of the prompt and of any --reference prompts.
 
             Examples:
-              lens ablate --model Models/demo --prompt "The Eiffel Tower is located in" --answer Paris --wrong Pisa
-              lens ablate --model Models/demo --prompt "The Eiffel Tower is located in" --answer Paris \\
-                --wrong Pisa --head 2.1 --head L3H0 --method mean --reference "Big Ben is located in"
-              lens ablate --model Models/demo --prompt "Big Ben is located in" --answer London --layer 1 \\
-                --component mlp --json
+              lens ablate --model Models/demo \\
+                --prompt "The Eiffel Tower is located in" --answer Paris --wrong Pisa
+              lens ablate --model Models/demo --head 2.1 --head L3H0 \\
+                --prompt "The Eiffel Tower is located in" --answer Paris --wrong Pisa \\
+                --method mean --reference "Big Ben is located in"
+              lens ablate --model Models/demo --layer 1 --component mlp --json \\
+                --prompt "Big Ben is located in" --answer London
             """)
 
     /// Which sublayer `--layer` ablates.
@@ -31,7 +33,7 @@ struct AblateCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var promptOptions: PromptOptions
 
-    @Option(name: .long, help: "A head to ablate, as L.H or LxHy (repeatable).")
+    @Option(name: .long, help: "A head to ablate, as LAYER.HEAD or L<layer>H<head>, e.g. 1.2 or L1H2 (repeatable).")
     var head: [String] = []
 
     @Option(name: .long, help: "A layer whose --component to ablate (repeatable).")
@@ -64,7 +66,7 @@ struct AblateCommand: ParsableCommand {
         if out != nil, !sweep { throw ValidationError("--out needs the full sweep (no --head, --layer or --hook)") }
         if !reference.isEmpty, method != .mean { throw ValidationError("--reference needs --method mean") }
         for text in head where HeadIndex(parsing: text) == nil {
-            throw ValidationError("--head \(text): expected L.H or LxHy, e.g. 1.2 or L1H2")
+            throw ValidationError("--head \(text): expected LAYER.HEAD or L<layer>H<head>, e.g. 1.2 or L1H2")
         }
     }
 

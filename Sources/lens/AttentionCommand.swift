@@ -14,10 +14,13 @@ struct AttentionCommand: ParsableCommand {
             source for every destination is printed.
 
             Examples:
-              lens attention --model Models/demo --prompt "When Mary and John went to the store, John gave a drink to" \\
-                --head 2.1 --head 3.0 --html attention.html
-              lens attention --model Models/demo --prompt "The Eiffel Tower is located in" --layer 0 --out layer0.npy
-              lens attention --model Models/demo --prompt "Big Ben is located in" --head L1H2 --json
+              lens attention --model Models/demo --head 2.1 --head 3.0 \\
+                --html attention.html \\
+                --prompt "When Mary and John went to the store, John gave a drink to"
+              lens attention --model Models/demo --layer 0 --out layer0.npy \\
+                --prompt "The Eiffel Tower is located in"
+              lens attention --model Models/demo --head L1H2 --json \\
+                --prompt "Big Ben is located in"
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -25,7 +28,7 @@ struct AttentionCommand: ParsableCommand {
     @Option(help: "The prompt text (BOS is prepended).")
     var prompt: String
 
-    @Option(name: .long, help: "A head as L.H or LxHy (repeatable).")
+    @Option(name: .long, help: "A head as LAYER.HEAD or L<layer>H<head>, e.g. 1.2 or L1H2 (repeatable).")
     var head: [String] = []
 
     @Option(name: .long, help: "A layer whose heads are all shown (repeatable).")
@@ -43,7 +46,7 @@ struct AttentionCommand: ParsableCommand {
     func validate() throws {
         guard !head.isEmpty || !layer.isEmpty else { throw ValidationError("give at least one --head or --layer") }
         for text in head where HeadIndex(parsing: text) == nil {
-            throw ValidationError("--head \(text): expected L.H or LxHy, e.g. 1.2 or L1H2")
+            throw ValidationError("--head \(text): expected LAYER.HEAD or L<layer>H<head>, e.g. 1.2 or L1H2")
         }
     }
 

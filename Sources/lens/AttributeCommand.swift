@@ -15,10 +15,12 @@ struct AttributeCommand: ParsableCommand {
             layers.npy [components] and heads.npy [n_layers, n_heads].
 
             Examples:
-              lens attribute --model Models/demo --prompt "The Eiffel Tower is located in" --answer Paris --wrong Pisa
-              lens attribute --model Models/demo --prompt "I love this movie because it is" --answer great \\
-                --wrong terrible --top 5 --json
-              lens attribute --model Models/demo --prompt "Big Ben is located in" --answer London --out dla/
+              lens attribute --model Models/demo \\
+                --prompt "The Eiffel Tower is located in" --answer Paris --wrong Pisa
+              lens attribute --model Models/demo --top 5 --json \\
+                --prompt "I love this movie because it is" --answer great --wrong terrible
+              lens attribute --model Models/demo --out dla/ \\
+                --prompt "Big Ben is located in" --answer London
             """)
 
     @OptionGroup var modelOptions: ModelOptions

@@ -57,10 +57,11 @@ struct CommandError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
-/// Prints `value` as pretty JSON on standard output (non-finite numbers as the strings "NaN", "Infinity").
+/// Prints `value` as one line of JSON with sorted keys on standard output (non-finite numbers as the strings
+/// "NaN", "Infinity", "-Infinity"); pipe it through `jq .` to read it.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity",
                                                                   nan: "NaN")
     print(String(decoding: try encoder.encode(value), as: UTF8.self))

@@ -15,10 +15,12 @@ struct LogitLensCommand: ParsableCommand {
             float32 [components, d_vocab].
 
             Examples:
-              lens lens --model Models/demo --prompt "The Eiffel Tower is located in" --answer Paris
-              lens lens --model Models/demo --prompt "The Eiffel Tower is located in" --answer Paris \\
-                --wrong Pisa --incl-mid --json
-              lens lens --model Models/demo --prompt "Big Ben is located in" --answer London --out lens.npy
+              lens lens --model Models/demo \\
+                --prompt "The Eiffel Tower is located in" --answer Paris
+              lens lens --model Models/demo --incl-mid --json \\
+                --prompt "The Eiffel Tower is located in" --answer Paris --wrong Pisa
+              lens lens --model Models/demo --out lens.npy \\
+                --prompt "Big Ben is located in" --answer London
             """)
 
     @OptionGroup var modelOptions: ModelOptions

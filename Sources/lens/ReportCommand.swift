@@ -16,11 +16,13 @@ struct ReportCommand: ParsableCommand {
             findings instead.
 
             Examples:
-              lens report --model Models/demo --prompt "The Eiffel Tower is located in" --answer Paris \\
+              lens report --model Models/demo \\
+                --prompt "The Eiffel Tower is located in" --answer Paris \\
                 --wrong Pisa --corrupted "The Leaning Tower is located in"
-              lens report --model path/to/gpt2 --prompt "When Mary and John went to the store, John gave a drink to" \\
-                --answer Mary --wrong John --corrupted "When Mary and John went to the store, Mary gave a drink to" \\
-                --html ioi.html
+              lens report --model path/to/gpt2 --html ioi.html \\
+                --answer Mary --wrong John \\
+                --prompt "When Mary and John went to the store, John gave a drink to" \\
+                --corrupted "When Mary and John went to the store, Mary gave a drink to"
             """)
 
     @OptionGroup var modelOptions: ModelOptions

@@ -34,8 +34,9 @@ import Testing
         #expect(findings.summary.contains("✓ facts      \"The Eiffel Tower is located in\" → ' Paris'"))
     }
 
-    /// The strongest `resid_pre` cell is the grid's maximum and the summary names it; patching layer 0 at the
-    /// one differing token restores the clean run (1 ± 1e-3) and at the shared tokens changes nothing (0 ± 1e-3).
+    /// The strongest `resid_pre` cell is the grid's maximum and the summary names it; patching layer 0 at a
+    /// single differing token restores the clean run (1 ± 1e-3) and at the shared tokens changes nothing
+    /// (0 ± 1e-3); the strongest position is the differing token at layer 0 and the last token at the last layer.
     @Test func patchingTopCellIsWhereTheSummarySays() throws {
         let findings = try Self.run.get()
         for analysis in findings.analyses {
@@ -49,7 +50,7 @@ import Testing
                                               + "'\(analysis.tokens[cell.position])'"))
             let prompt = try LensModel(pretrained: Self.folder).tokenize(analysis.promptCase)
             let differing = prompt.differingPositions
-            for (p, value) in patching.residPre[0].enumerated() {
+            for (p, value) in patching.residPre[0].enumerated() where differing.count == 1 || !differing.contains(p) {
                 #expect(abs(value - (differing.contains(p) ? 1 : 0)) < 1e-3, "layer 0 pos \(p) of \(analysis.headline)")
             }
             #expect(patching.topPositionPerLayer.first.map(differing.contains) == true)
