@@ -41,8 +41,12 @@ public struct InductionExample: Sendable, Encodable {
 
 extension LensModel {
     /// Runs the demo workflow on this model with `prompts` (see `DemoFindings`). `modelName` labels the output.
+    /// With `showProgress` one bar on standard error counts the steps once the run passes a second.
     public func runDemo(prompts: DemoPrompts, modelName: String, showProgress: Bool = true) throws -> DemoFindings {
         let text: (Int) -> String = { [tokenizer] in tokenizer?.toString([$0]) ?? String($0) }
+        let tasks = prompts.tasks
+        let progress = ProgressBar("lens demo", total: prompts.cases.count + tasks.count + 2, enabled: showProgress)
+        defer { progress.finish() }
         var behaviours: [DemoFindings.Behaviour] = []
         for promptCase in prompts.cases {
             let prompt = try tokenize(promptCase, prependBOS: prompts.prependBOS)
@@ -54,15 +58,19 @@ extension LensModel {
                                                                     wrong: prompt.wrong, text: text),
                                     logitDiff: try metric(logits),
                                     corruptedLogitDiff: try corruptedLogits.map { try metric($0) } ?? .nan))
+            progress.advance(by: 1)
         }
-        let analyses = try prompts.tasks.map { task in
-            try analyse(prompts.cases.first { $0.task == task }!, prependBOS: prompts.prependBOS, showProgress: showProgress)
+        let analyses = try tasks.map { task in
+            defer { progress.advance(by: 1) }
+            return try analyse(prompts.cases.first { $0.task == task }!, prependBOS: prompts.prependBOS, showProgress: false)
         }
         let bos = prompts.prependBOS ? tokenizer?.bosTokenId : nil
         let induction = prompts.induction
         let heads = try transformer.headScan(length: induction.length, batch: induction.batch, seed: induction.seed,
-                                             bos: bos, showProgress: showProgress)
+                                             bos: bos, showProgress: false)
+        progress.advance(by: 1)
         let example = try inductionExample(heads: heads, seed: induction.seed, bos: bos, text: text)
+        progress.advance(by: 1)
         let c = transformer.config
         let description = "\(c.originalArchitecture ?? "transformer") · \(c.nLayers) layers × \(c.nHeads) heads · "
             + "d_model \(c.dModel)"

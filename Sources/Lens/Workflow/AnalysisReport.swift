@@ -33,7 +33,7 @@ extension PromptAnalysis {
     private func addLogitLens(to section: inout ReportSection) {
         section.heading("Logit lens")
         let labels = AxisLabels.plain(logitLens.rows.map(\.label))
-        section.figure(LinePlot(series: [LinePlot.Series("p(\(promptCase.answer))", logitLens.rows.map(\.answerProbability))],
+        section.figure(LinePlot(series: [LinePlot.Series("p('\(promptCase.answer)')", logitLens.rows.map(\.answerProbability))],
                                 x: labels, title: "Probability of the answer at each layer", xTitle: "residual stream",
                                 yTitle: "probability", yRange: 0...1, plotHeight: 220),
                        caption: "Each accumulated residual stream, normalised by the final layer norm and unembedded.")
