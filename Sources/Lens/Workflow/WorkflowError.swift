@@ -15,6 +15,7 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     /// A file of the workflow (model folder, prompts file) that is missing or malformed.
     case badFile(path: String, reason: String)
 
+    /// A one-line message naming the offending input.
     public var description: String {
         switch self {
         case .emptyPrompt:
