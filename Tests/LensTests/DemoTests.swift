@@ -26,7 +26,9 @@ import Testing
 
     @Test func predictsTheAnswersTheModelCardReports() throws {
         let findings = try Self.run.get()
-        #expect(findings.behaviours.count == 9)
+        let prompts = try DemoPrompts(contentsOf: Self.folder.appendingPathComponent("prompts.json"))
+        #expect(findings.behaviours.map(\.promptCase) == prompts.cases)
+        #expect(findings.analyses.map(\.promptCase.task) == prompts.tasks)
         for b in findings.behaviours where Self.answeredTasks.contains(b.promptCase.task) {
             #expect(b.predictsAnswer, "\(b.promptCase.prompt) → \(b.prediction.top.first?.token ?? "")")
             #expect(b.logitDiff > 0 && b.corruptedLogitDiff < 0, "\(b.promptCase.prompt)")
