@@ -46,7 +46,13 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = try Tokenizer(contentsOfFile: tokenizer)
+        let model: Tokenizer
+        do {
+            model = try Tokenizer(contentsOfFile: tokenizer)
+        } catch let error as TokenizerError {
+            if case .unreadableFile = error { throw error }
+            throw TokenizeError(message: "\(tokenizer): \(error)")
+        }
         let input = try text ?? Self.readUTF8(textFile ?? "")
         if let benchmarkRepeats {
             print(Self.benchmark(model, input, repeats: benchmarkRepeats))
@@ -68,10 +74,10 @@ struct TokenizeCommand: ParsableCommand {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ValidationError("cannot read --text-file \(path): \(error.localizedDescription)")
+            throw TokenizeError(message: "cannot read --text-file \(path): \(error.localizedDescription)")
         }
         guard let text = String(validating: Array(data), as: UTF8.self) else {
-            throw ValidationError("--text-file \(path) is not valid UTF-8")
+            throw TokenizeError(message: "--text-file \(path) is not valid UTF-8")
         }
         return text
     }
@@ -108,4 +114,10 @@ struct TokenizeCommand: ParsableCommand {
         let rate = Double(bytes) / 1e6 / best
         return "{\"bytes\": \(bytes), \"tokens\": \(count), \"seconds\": \(best), \"mb_per_s\": \(rate)}"
     }
+}
+
+/// A failure of `lens tokenize`, printed as `Error: <message>` with a non-zero exit status.
+struct TokenizeError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

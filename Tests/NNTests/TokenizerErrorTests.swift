@@ -109,6 +109,8 @@ struct TokenizerErrorTests {
     func unsupported() {
         #expect(thrown { _ = try Tokenizer(json: tokenizerJSON(model: #"{"type": "WordPiece", "vocab": {}}"#)) }
             == .unsupportedComponent(field: "model", type: "WordPiece"))
+        #expect(thrown { _ = try Tokenizer(json: tokenizerJSON(model: #"{"type": "Unigram", "vocab": [["a", -1.5]]}"#)) }
+            == .unsupportedComponent(field: "model", type: "Unigram"))
         #expect(thrown { _ = try Tokenizer(json: tokenizerJSON(pre: #"{"type": "Whitespace"}"#)) }
             == .unsupportedComponent(field: "pre_tokenizer", type: "Whitespace"))
         let regex = #"{"type": "Split", "pattern": {"Regex": "\\d+"}, "behavior": "Isolated", "invert": false}"#

@@ -82,7 +82,13 @@ struct SpecialTokenNames {
             (bos, eos, pad) = (nil, nil, nil)
             return
         }
-        let root = JSONField(value: try JSONValue.parse(config), path: "tokenizer_config")
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(config)
+        } catch let error as TokenizerError {
+            throw TokenizerError.invalidField("tokenizer_config.json", reason: error.description)
+        }
+        let root = JSONField(value: value, path: "tokenizer_config")
         func name(_ key: String) throws -> String?? {
             guard let value = root.value[key] else { return nil }
             let field = JSONField(value: value, path: "tokenizer_config.\(key)")

@@ -1,7 +1,8 @@
 /// Reading `model`, `added_tokens` and `post_processor`: the parts of `tokenizer.json` that carry ids.
 enum ModelParsing {
-    /// The BPE model and its vocabulary in file order. Ids must lie in `0..<idLimit`.
-    static func bpe(_ field: JSONField, idLimit: Int) throws -> (BPEModel, [(String, Int)]) {
+    /// The BPE model, its vocabulary in file order, and the id limit: vocabulary ids (and every other
+    /// id in the file) must lie below the number of vocabulary entries plus `addedCount`.
+    static func bpe(_ field: JSONField, addedCount: Int) throws -> (BPEModel, [(String, Int)], idLimit: Int) {
         if let typeField = field.optionalMember("type") {
             let type = try typeField.string()
             guard type == "BPE" else { throw TokenizerError.unsupportedComponent(field: field.path, type: type) }
@@ -17,6 +18,7 @@ enum ModelParsing {
         }
         let vocabField = try field.member("vocab")
         let entries = try vocabField.members()
+        let idLimit = entries.count + addedCount
         var vocab = ByteTable(minimumCapacity: entries.count)
         var tokens: [(String, Int)] = []
         tokens.reserveCapacity(entries.count)
@@ -40,7 +42,7 @@ enum ModelParsing {
             byteFallback: try field.flag("byte_fallback", default: false),
             ignoreMerges: try field.flag("ignore_merges", default: false),
             continuingPrefix: Array(prefix.utf8), endSuffix: Array(suffix.utf8), tokens: tokens.map { $0.0 })
-        return (model, tokens)
+        return (model, tokens, idLimit)
     }
 
     /// Merges as `"left right"` strings (`#version` lines skipped) or `["left", "right"]` pairs; the rank

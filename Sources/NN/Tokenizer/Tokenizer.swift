@@ -61,11 +61,8 @@ public final class Tokenizer: Sendable {
         if let version = root.optionalMember("version"), try version.string() != "1.0" {
             throw version.invalid("unknown tokenizer version")
         }
-        let modelField = try root.member("model")
-        let vocabCount = try modelField.member("vocab").members().count
         let addedCount = try root.optionalMember("added_tokens")?.array().count ?? 0
-        let idLimit = vocabCount + addedCount
-        let (model, vocabTokens) = try ModelParsing.bpe(modelField, idLimit: idLimit)
+        let (model, vocabTokens, idLimit) = try ModelParsing.bpe(root.member("model"), addedCount: addedCount)
         self.model = model
         normalizer = try root.optionalMember("normalizer").map(ComponentParsing.normalizer)
         preTokenizer = try root.optionalMember("pre_tokenizer").map(ComponentParsing.preTokenizer)

@@ -1,4 +1,5 @@
-/// Errors from reading a `tokenizer.json` or from a TransformerLens-style token query.
+/// Errors from reading a `tokenizer.json` or from a TransformerLens-style token query. Field paths are
+/// dotted paths into `tokenizer.json` (`model.merges[3]`) or `tokenizer_config.json`.
 public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     /// The file could not be read at all.
     case unreadableFile(path: String, reason: String)
@@ -23,19 +24,19 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unreadableFile(path, reason):
-            return "\(path): cannot read tokenizer file: \(reason)"
+            return "cannot read \(path): \(reason)"
         case let .malformedJSON(offset, reason):
-            return "tokenizer.json: malformed JSON at byte \(offset): \(reason)"
+            return "malformed JSON at byte \(offset): \(reason)"
         case let .missingField(field):
-            return "tokenizer.json: missing field \(field)"
+            return "missing field \(field)"
         case let .invalidField(field, reason):
-            return "tokenizer.json: invalid \(field): \(reason)"
+            return "invalid \(field): \(reason)"
         case let .unsupportedComponent(field, type):
-            return "tokenizer.json: unsupported \(field) type \"\(type)\""
+            return "unsupported \(field) type \"\(type)\""
         case let .mergeTokenNotInVocab(field, token):
-            return "tokenizer.json: \(field) names token \"\(token)\" that is not in model.vocab"
+            return "\(field) names token \"\(token)\" that is not in model.vocab"
         case let .idOutOfRange(field, id, limit):
-            return "tokenizer.json: \(field) has id \(id), outside 0..<\(limit)"
+            return "\(field) has id \(id), outside 0..<\(limit)"
         case let .notSingleToken(text, count):
             return "\"\(text)\" is \(count) tokens, not a single token"
         case let .tokenNotFound(id):
