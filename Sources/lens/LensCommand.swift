@@ -7,6 +7,6 @@ struct LensCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lens",
         abstract: "Mechanistic interpretability of transformer language models, from the command line.",
-        subcommands: [TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self]
+        subcommands: [TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self, PredictCommand.self]
     )
 }
