@@ -1,6 +1,7 @@
 /// Elementary functions on `SIMD16<Float>` lanes, built from `+ − × ÷`, comparisons and bit operations
-/// so they compile to plain SIMD code without target flags. Each stays within ~2 ulp of glibc's scalar
-/// function (erf: 1.3e-7 absolute) and propagates NaN and ±inf as libm does.
+/// so they compile to plain SIMD code without target flags. Measured against glibc's scalar functions:
+/// exp and erf within 1 ulp, tanh 2 ulp, sigmoid and silu 4 ulp (3e-7 relative); NaN and ±inf propagate
+/// as in libm.
 enum VectorMath {
     typealias Vector = SIMD16<Float>
     typealias Bits = SIMD16<Int32>

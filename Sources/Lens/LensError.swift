@@ -13,6 +13,7 @@ public enum LensError: Error, Equatable, CustomStringConvertible {
     /// An operation that needs a tokenizer was called on a model loaded without one.
     case noTokenizer(String)
 
+    /// The message, naming the offending hook, key, weight or argument.
     public var description: String {
         switch self {
         case let .unknownHook(name, suggestions):

@@ -37,8 +37,8 @@ extension Tensor {
             }
         }
         let x = float32Contiguous()
-        let out = x.storage === storage ? Tensor(zeros: shape) : x
-        let scale = Tensor(zeros: Array(shape.dropLast()) + [1])
+        let out = x.storage === storage ? Tensor(uninitialized: shape) : x
+        let scale = Tensor(uninitialized: Array(shape.dropLast()) + [1])
         let w = weight?.float32Contiguous(), b = bias?.float32Contiguous()
         withExtendedLifetime((x, w, b)) {
             kernel(x.floatPointer, out.floatPointer, scale.floatPointer, shape.dropLast().reduce(1, *), cols,

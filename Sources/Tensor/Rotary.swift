@@ -23,7 +23,7 @@ extension Tensor {
         let c = cos.float32Contiguous(), s = sin.float32Contiguous()
         let offsets = Tensor.rowOffsets(c.expanded(to: tableShape))
         let x = float32Contiguous()
-        let out = x.storage === storage ? Tensor(zeros: shape) : x
+        let out = x.storage === storage ? Tensor(uninitialized: shape) : x
         withExtendedLifetime((x, c, s)) {
             offsets.withUnsafeBufferPointer { rowOffsets in
                 Rotary.apply(x.floatPointer, out.floatPointer, rows: offsets.count, dHead: dHead,
@@ -34,20 +34,22 @@ extension Tensor {
         return out
     }
 
-    /// The cos and sin tables `[positions.count, rotaryDim/2]` for the default RoPE, as Hugging Face builds
-    /// them in float32: `inv_freq[i] = 1 / base^(Float(2i)/Float(rotaryDim))`, `angle = Float(p)·inv_freq[i]`,
-    /// `cos(angle)`, `sin(angle)` (each step rounded to Float).
+    /// The cos and sin tables `[positions.count, rotaryDim/2]` for the default RoPE, with the angles formed in
+    /// float32 as `angles` says (Hugging Face: `p · inv_freq[i]`; TransformerLens: `p / freq[i]`), then
+    /// `cos(angle)` and `sin(angle)` rounded to Float.
     public static func rotaryTables(
-        positions: [Int], rotaryDim: Int, base: Float
+        positions: [Int], rotaryDim: Int, base: Float, angles: RotaryAngles = .huggingFace
     ) -> (cos: Tensor, sin: Tensor) {
         precondition(rotaryDim > 0 && rotaryDim % 2 == 0, "rotaryTables: rotaryDim \(rotaryDim) must be even and positive")
         let half = rotaryDim / 2
-        let inverseFrequencies = rotaryInverseFrequencies(rotaryDim: rotaryDim, base: base)
+        let frequencies = angles == .huggingFace
+            ? rotaryInverseFrequencies(rotaryDim: rotaryDim, base: base)
+            : rotaryFrequencies(rotaryDim: rotaryDim, base: base)
         var cosines = [Float](repeating: 0, count: positions.count * half)
         var sines = cosines
         for (row, p) in positions.enumerated() {
             for i in 0..<half {
-                let angle = Double(Float(p) * inverseFrequencies[i])
+                let angle = Double(angles == .huggingFace ? Float(p) * frequencies[i] : Float(p) / frequencies[i])
                 cosines[row * half + i] = Float(Glibc.cos(angle))
                 sines[row * half + i] = Float(Glibc.sin(angle))
             }
@@ -55,8 +57,15 @@ extension Tensor {
         return (Tensor(cosines, shape: [positions.count, half]), Tensor(sines, shape: [positions.count, half]))
     }
 
-    /// `inv_freq[i] = 1 / base^(Float(2i)/Float(rotaryDim))` for `i < rotaryDim/2`: the power correctly rounded
-    /// to Float, then the Float reciprocal. (PyTorch's vectorised float pow is within 1 ulp of this.)
+    /// `rotaryTables` for positions `0..<count`.
+    public static func rotaryTables(
+        count: Int, rotaryDim: Int, base: Float, angles: RotaryAngles = .huggingFace
+    ) -> (cos: Tensor, sin: Tensor) {
+        rotaryTables(positions: Array(0..<count), rotaryDim: rotaryDim, base: base, angles: angles)
+    }
+
+    /// Hugging Face's `inv_freq[i] = 1 / base^(Float(2i)/Float(rotaryDim))` for `i < rotaryDim/2`: the power
+    /// correctly rounded to Float, then the Float reciprocal. (PyTorch's vectorised float pow is within 1 ulp.)
     static func rotaryInverseFrequencies(rotaryDim: Int, base: Float) -> [Float] {
         (0..<rotaryDim / 2).map { i in
             let exponent = Float(2 * i) / Float(rotaryDim)
@@ -64,9 +73,12 @@ extension Tensor {
         }
     }
 
-    /// `rotaryTables` for positions `0..<count`.
-    public static func rotaryTables(count: Int, rotaryDim: Int, base: Float) -> (cos: Tensor, sin: Tensor) {
-        rotaryTables(positions: Array(0..<count), rotaryDim: rotaryDim, base: base)
+    /// TransformerLens's `freq[i] = base^(Float(i)/Float(rotaryDim/2))`, the power correctly rounded to Float.
+    static func rotaryFrequencies(rotaryDim: Int, base: Float) -> [Float] {
+        (0..<rotaryDim / 2).map { i in
+            let exponent = Float(i) / Float(rotaryDim / 2)
+            return Float(Glibc.pow(Double(base), Double(exponent)))
+        }
     }
 
     /// Element offset (into storage, from the view's first element) of each row of `view`: every axis but the
@@ -91,4 +103,14 @@ extension Tensor {
         }
         return offsets
     }
+}
+
+/// How rotary angles are formed in float32. The two agree mathematically but round differently: their
+/// tables differ by up to ~1.2e-4 at position 2048, so match the implementation you compare against.
+public enum RotaryAngles: Sendable {
+    /// Hugging Face (`_compute_default_rope_parameters`): `angle = p · inv_freq[i]`,
+    /// `inv_freq[i] = 1 / base^(2i/rotaryDim)`.
+    case huggingFace
+    /// TransformerLens (`calculate_sin_cos_rotary`): `angle = p / freq[i]`, `freq[i] = base^(i/(rotaryDim/2))`.
+    case transformerLens
 }

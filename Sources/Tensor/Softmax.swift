@@ -14,13 +14,13 @@ extension Tensor {
     }
 
     /// `log Σ e^x` along `axis`, computed as `s + log Σ e^{x − s}` with `s` the max (0 when it is ±inf).
-    /// Shape of `self` without `axis`, or with it as 1 when `keepDims`.
+    /// Shape of `self` without `axis`, or with it as 1 when `keepDims` (a rank-0 input gives rank 0).
     public func logsumexp(axis: Int, keepDims: Bool = false) -> Tensor {
         let reduced = alongAxis(axis, op: "logsumexp", keepsAxis: false) {
             Softmax.logsumexp($0, $1, rows: $2, cols: $3)
         }
-        guard keepDims else { return reduced }
-        return reduced.unsqueezed(rank == 0 ? 0 : Shape.axis(axis, rank: rank, op: "logsumexp"))
+        guard keepDims && rank > 0 else { return reduced }
+        return reduced.unsqueezed(Shape.axis(axis, rank: rank, op: "logsumexp"))
     }
 
     /// Runs a row kernel `(x, out, rows, cols)` along `axis`: the axis is moved last (copying when the
@@ -42,12 +42,12 @@ extension Tensor {
         let cols = shape[a]
         let rows = moved.shape.dropLast().reduce(1, *)
         if !keepsAxis {
-            let out = Tensor(zeros: Array(moved.shape.dropLast()))
+            let out = Tensor(uninitialized: Array(moved.shape.dropLast()))
             withExtendedLifetime(x) { kernel(x.floatPointer, out.floatPointer, rows, cols) }
             return out
         }
         // A fresh copy is ours to overwrite; a view of `self` gets a new buffer.
-        let out = x.storage === storage ? Tensor(zeros: x.shape) : x
+        let out = x.storage === storage ? Tensor(uninitialized: x.shape) : x
         withExtendedLifetime(x) { kernel(x.floatPointer, out.floatPointer, rows, cols) }
         if a == rank - 1 { return out }
         var inverse = [Int](repeating: 0, count: rank)

@@ -61,31 +61,44 @@ struct CacheCommand: ParsableCommand {
         }
     }
 
-    /// Best wall times of `repeats` plain forwards and `repeats` cached runs, the bytes the cache holds
-    /// (each storage counted once) and the process's peak resident memory, as JSON.
+    /// Timings for Benchmarks/ as JSON: the best wall and process-CPU seconds of `repeats` plain forwards,
+    /// forwards with an observing hook at every hook point, and cached runs (interleaved, so all see the same
+    /// machine load); the bytes the cache holds (each storage counted once) and the peak resident memory.
     static func benchmark(_ model: HookedTransformer, _ rows: TokenRows, _ names: HookNames, repeats: Int) throws -> String {
-        func seconds(_ body: () throws -> Void) rethrows -> Double {
-            var best = Double.infinity
-            for _ in 0..<repeats {
-                let start = DispatchTime.now().uptimeNanoseconds
-                try body()
-                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            }
-            return best
-        }
-        let forward = try seconds { _ = try model.forward(tokens: rows.tokens, attentionMask: rows.mask) }
+        let observe: [(HookTarget, HookFunction)] = [(.filter { _ in true }, { _, _ in nil })]
         var bytes = 0, count = 0
-        let cached = try seconds {
-            let (_, cache) = try model.runWithCache(rows.tokens, names: names, attentionMask: rows.mask)
-            var seen = Set<ObjectIdentifier>()
-            (bytes, count) = (0, cache.count)
-            for (_, activation) in cache where seen.insert(ObjectIdentifier(activation.storage)).inserted {
-                bytes += activation.storage.count * activation.dtype.byteCount
+        let runs: [(String, () throws -> Void)] = [
+            ("forward", { _ = try model.forward(tokens: rows.tokens, attentionMask: rows.mask) }),
+            ("observed", { _ = try model.runWithHooks(rows.tokens, hooks: observe, attentionMask: rows.mask) }),
+            ("cache", {
+                let (_, cache) = try model.runWithCache(rows.tokens, names: names, attentionMask: rows.mask)
+                var seen = Set<ObjectIdentifier>()
+                (bytes, count) = (0, cache.count)
+                for (_, activation) in cache where seen.insert(ObjectIdentifier(activation.storage)).inserted {
+                    bytes += activation.storage.count * activation.dtype.byteCount
+                }
+            }),
+        ]
+        var wall = [Double](repeating: .infinity, count: runs.count), cpu = wall
+        for _ in 0..<repeats {
+            for (i, run) in runs.enumerated() {
+                let (w, c) = (DispatchTime.now().uptimeNanoseconds, cpuSeconds())
+                try run.1()
+                wall[i] = min(wall[i], Double(DispatchTime.now().uptimeNanoseconds - w) / 1e9)
+                cpu[i] = min(cpu[i], cpuSeconds() - c)
             }
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return "{\"forward_seconds\": \(forward), \"cache_seconds\": \(cached), \"cached_activations\": \(count), "
-            + "\"cache_bytes\": \(bytes), \"max_rss_bytes\": \(usage.ru_maxrss * 1024)}"
+        let times = runs.indices.map { "\"\(runs[$0].0)_seconds\": \(wall[$0]), \"\(runs[$0].0)_cpu_seconds\": \(cpu[$0])" }
+        return "{" + times.joined(separator: ", ") + ", \"cached_activations\": \(count), \"cache_bytes\": \(bytes), "
+            + "\"max_rss_bytes\": \(usage.ru_maxrss * 1024)}"
+    }
+
+    /// CPU time of the whole process (all threads) in seconds.
+    private static func cpuSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }

@@ -28,7 +28,9 @@ struct LogitsCommand: ParsableCommand {
     var benchmarkRepeats: Int?
 
     func validate() throws {
-        if let benchmarkRepeats, benchmarkRepeats < 1 { throw ValidationError("--benchmark-repeats must be at least 1.") }
+        if let benchmarkRepeats, benchmarkRepeats < 1 {
+            throw ValidationError("--benchmark-repeats must be at least 1.")
+        }
     }
 
     func run() throws {
@@ -61,7 +63,9 @@ struct TokenRows {
         let rows = try text.split(separator: ";", omittingEmptySubsequences: false).map { row in
             try row.split(separator: ",", omittingEmptySubsequences: false).map { item -> Int in
                 let trimmed = item.trimmingCharacters(in: .whitespaces)
-                guard let id = Int(trimmed), id >= 0 else { throw ValidationError("--tokens: \"\(trimmed)\" is not a token id") }
+                guard let id = Int(trimmed), id >= 0 else {
+                    throw ValidationError("--tokens: \"\(trimmed)\" is not a token id")
+                }
                 return id
             }
         }

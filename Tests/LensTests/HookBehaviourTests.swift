@@ -85,7 +85,8 @@ import Testing
         let corrupted = tokens[.stride(nil, nil, by: -1), .all].contiguous()
         let (corruptedLogits, corruptedCache) = try model.runWithCache(corrupted)
         let patch = try corruptedCache["resid_pre", 1]
-        let patched = try model.runWithHooks(tokens, hooks: [("blocks.1.hook_resid_pre", { _, _ in patch })])
+        let layer = 1
+        let patched = try model.runWithHooks(tokens, hooks: [("blocks.\(layer).hook_resid_pre", { _, _ in patch })])
         #expect(scaledError(patched, corruptedLogits) < 1e-5)
 
         var seen: [HookPoint] = []

@@ -51,10 +51,19 @@ import Testing
         try processed.stateDict.write(to: url)
         let reread = try HookedTransformer(config: processed.config, stateDict: url)
         #expect(scaledError(try reread.forward(tokens: tokens), try processed.forward(tokens: tokens)) < 1e-5)
-        let expected = try StateDict(safetensors: ModelFixture.folder("gpt_neox").appendingPathComponent("tl_state_dict_processed.safetensors"))
-        for name in expected.names {
-            let mine = try #require(processed.stateDict[name], "missing \(name)")
-            #expect(scaledError(mine, expected[name]!) < 1e-5, "\(name)")
+    }
+
+    /// A checkpoint's state dict, unprocessed and processed, equals TransformerLens's tensor by tensor
+    /// (1e-5, scaled), with the same names.
+    @Test(arguments: ["gpt_neox", "gemma2"], [false, true])
+    func checkpointStateDictMatchesTransformerLens(name: String, processed: Bool) throws {
+        let mine = try ModelFixture.model(name, processed: processed).stateDict
+        let file = "tl_state_dict_\(processed ? "processed" : "unprocessed").safetensors"
+        let expected = try StateDict(safetensors: ModelFixture.folder(name).appendingPathComponent(file))
+        #expect(Set(mine.names) == Set(expected.names))
+        for tensor in expected.names {
+            let value = try #require(mine[tensor], "missing \(tensor)")
+            #expect(scaledError(value, expected[tensor]!) < 1e-5, "\(name) \(tensor)")
         }
     }
 

@@ -118,6 +118,9 @@ final class RecordingHooks: ActivationHooks {
         let hooks = RecordingHooks()
         let logits = try model.forward(tokens: tokens, hooks: hooks)
         #expect(scaledError(logits, plain) < 1e-4)
+        var firstSeen: [String] = []
+        for (hook, _) in hooks.visited where !firstSeen.contains(hook) { firstSeen.append(hook) }
+        #expect(firstSeen == model.allHookPointNames)
         let c = model.config, shapes = Dictionary(hooks.visited, uniquingKeysWith: { a, _ in a })
         #expect(shapes["blocks.0.attn.hook_result"] == [2, 7, c.nHeads, c.dModel])
         #expect(shapes["blocks.0.hook_q_input"] == [2, 7, c.nHeads, c.dModel])

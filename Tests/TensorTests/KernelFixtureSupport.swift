@@ -54,6 +54,7 @@ struct KernelFixture: Decodable {
     struct RotaryTableCase: Decodable {
         let name: String, rotaryDim: Int, base: Float, positions: [Int]
         let invFreq: KernelArray, cos: KernelArray, sin: KernelArray
+        let transformerLensCos: KernelArray, transformerLensSin: KernelArray
     }
 
     let softmax: [SoftmaxCase]

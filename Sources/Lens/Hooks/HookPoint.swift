@@ -12,6 +12,7 @@ public struct HookPoint: Sendable, Hashable, CustomStringConvertible {
         layer = parts.count > 1 && parts[0] == "blocks" ? Int(parts[1]) : nil
     }
 
+    /// `HookPoint(NAME)`.
     public var description: String { "HookPoint(\(name))" }
 }
 
@@ -21,18 +22,18 @@ public typealias HookFunction = (_ activation: Tensor, _ hook: HookPoint) throws
 
 /// Where a hook is attached: one hook name, or every enabled hook point whose name satisfies a predicate
 /// (TransformerLens accepts both as the first element of a `fwd_hooks` pair).
-public enum HookTarget: ExpressibleByStringLiteral {
+public enum HookTarget: ExpressibleByStringInterpolation {
     /// The hook point with exactly this name (checked against the model before anything runs).
     case name(String)
     /// Every enabled hook point whose name makes the predicate true.
     case filter((String) -> Bool)
 
-    /// A literal is an exact hook name.
+    /// A literal (also an interpolated one, `"blocks.\(layer).hook_resid_post"`) is an exact hook name.
     public init(stringLiteral value: String) { self = .name(value) }
 }
 
 /// Which activations `runWithCache` stores (TransformerLens's `names_filter`).
-public enum HookNames: ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
+public enum HookNames: ExpressibleByStringInterpolation, ExpressibleByArrayLiteral {
     /// Every hook point the forward pass reaches.
     case all
     /// Exactly these hook names; each must exist and be enabled.
@@ -40,7 +41,7 @@ public enum HookNames: ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
     /// The enabled hook points whose name makes the predicate true.
     case filter((String) -> Bool)
 
-    /// A single exact name.
+    /// A single exact name (a literal, possibly interpolated).
     public init(stringLiteral value: String) { self = .names([value]) }
     /// A list of exact names.
     public init(arrayLiteral elements: String...) { self = .names(elements) }

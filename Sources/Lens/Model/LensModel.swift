@@ -7,6 +7,19 @@ import Foundation
 /// Hooks added with `addHook` stay attached to this value (and its copies) for every later run until
 /// `resetHooks()`; `addPermaHook` hooks survive `resetHooks()` too. Every property of the transformer
 /// (`config`, `W_U`, `W_Q`, `QK`, `hookRegistry`, …) reads through: `model.W_U`, `model.config.nLayers`.
+///
+/// ```swift
+/// let model = try LensModel(pretrained: folder)
+/// let tokens = try model.toTokens("The Eiffel Tower is located in")
+/// let (logits, cache) = try model.runWithCache(tokens)
+/// let paris = model.W_U[.all, try model.toSingleToken(" Paris")]
+/// let mlpPush = try cache["mlp_out", 8][0, -1].matmul(paris).item()
+/// let patched = try model.runWithHooks(tokens, hooks: [("blocks.8.hook_resid_post", { act, _ in
+///     var a = act
+///     a[.all, -1, .all] = other[.all, -1, .all]
+///     return a
+/// })])
+/// ```
 @dynamicMemberLookup
 public struct LensModel {
     /// The model.

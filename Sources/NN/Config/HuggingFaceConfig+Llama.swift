@@ -52,7 +52,8 @@ extension HuggingFaceDescription {
         return ModelConfig(
             dModel: try json.int("hidden_size"), dHead: dHead, nHeads: heads,
             nLayers: try json.int("num_hidden_layers"), nCtx: positions, dVocab: try json.int("vocab_size"),
-            dMLP: try json.int("intermediate_size"), nKeyValueHeads: try json.optionalInt("num_key_value_heads") ?? heads,
+            dMLP: try json.int("intermediate_size"),
+            nKeyValueHeads: try json.optionalInt("num_key_value_heads") ?? heads,
             normalizationType: .rmsNorm, positionalEmbeddingType: .rotary, rotaryDim: rope.rotaryDim(dHead: dHead),
             rotaryBase: rope.theta, ropeScaling: rope.scaling, gatedMLP: true, finalRMS: true,
             eps: Float(try json.optionalDouble("rms_norm_eps") ?? 1e-6))

@@ -15,7 +15,9 @@ struct HuggingFaceRope {
             ?? json.optionalDouble("rotary_emb_base") ?? 10000
         partialFactor = try parameters?.optionalDouble("partial_rotary_factor")
             ?? json.optionalDouble("partial_rotary_factor") ?? json.optionalDouble("rotary_pct") ?? 1
-        guard theta > 0 else { throw ModelConfigError.invalidField("rope_theta", file: json.file, reason: "must be positive") }
+        guard theta > 0 else {
+            throw ModelConfigError.invalidField("rope_theta", file: json.file, reason: "must be positive")
+        }
         guard partialFactor > 0, partialFactor <= 1 else {
             throw ModelConfigError.invalidField("partial_rotary_factor", file: json.file, reason: "must be in (0, 1]")
         }

@@ -58,7 +58,9 @@ struct JSONFields {
     func optionalInt(_ key: String) throws -> Int? {
         guard let v = members[key], !v.isNull else { return nil }
         if case .integer(let i) = v { return i }
-        guard let n = v.numberValue, n == n.rounded(), Swift.abs(n) < 9e15 else { throw invalid(key, "must be an integer") }
+        guard let n = v.numberValue, n == n.rounded(), Swift.abs(n) < 9e15 else {
+            throw invalid(key, "must be an integer")
+        }
         return Int(n)
     }
 

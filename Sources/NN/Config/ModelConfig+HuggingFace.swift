@@ -69,7 +69,7 @@ struct HuggingFaceDescription {
             throw ModelConfigError.invalidField(field, file: file.path, reason: reason)
         }
         self.config = config
-        let tiedByDefault = architecture == .gpt2 || architecture == .gemma || architecture == .gemma2 || architecture == .opt
+        let tiedByDefault = [.gpt2, .gemma, .gemma2, .opt].contains(architecture)
         tieWordEmbeddings = try json.bool("tie_word_embeddings", default: tiedByDefault)
         switch architecture {
         case .qwen2, .gpt2, .phi: attentionBias = true

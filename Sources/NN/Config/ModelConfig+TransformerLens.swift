@@ -15,7 +15,8 @@ extension ModelConfig {
         nKeyValueHeads = try json.optionalInt("n_key_value_heads")
         dVocabOut = try json.optionalInt("d_vocab_out").flatMap { $0 > 0 ? $0 : nil } ?? dVocab
         actFn = try Self.enumField(json, "act_fn", default: .relu, null: .relu)
-        normalizationType = try Self.enumField(json, "normalization_type", default: .layerNorm, null: NormalizationType.none)
+        normalizationType = try Self.enumField(json, "normalization_type", default: .layerNorm,
+                                               null: NormalizationType.none)
         positionalEmbeddingType = try Self.enumField(json, "positional_embedding_type", default: .standard)
         rotaryDim = try json.optionalInt("rotary_dim")
         rotaryBase = try json.optionalDouble("rotary_base") ?? 10000
@@ -39,7 +40,8 @@ extension ModelConfig {
         if try flag("use_local_attn") || json.has("attn_types") {
             attnTypes = try json.optionalStrings("attn_types")?.map {
                 guard let type = AttentionType(rawValue: $0) else {
-                    throw ModelConfigError.invalidField("attn_types", file: json.file, reason: "has unknown type \"\($0)\"")
+                    throw ModelConfigError.invalidField("attn_types", file: json.file,
+                                                        reason: "has unknown type \"\($0)\"")
                 }
                 return type
             }
@@ -58,7 +60,9 @@ extension ModelConfig {
                                                        null: E? = nil) throws -> E where E.RawValue == String {
         if json.members[key] == nil { return fallback }
         guard let raw = try json.optionalString(key) else {
-            guard let null else { throw ModelConfigError.invalidField(key, file: json.file, reason: "must not be null") }
+            guard let null else {
+                throw ModelConfigError.invalidField(key, file: json.file, reason: "must not be null")
+            }
             return null
         }
         guard let value = E(rawValue: raw) else {

@@ -171,11 +171,15 @@ public struct ModelConfig: Sendable, Equatable, Codable {
         if !attnOnly, (dMLP ?? 0) <= 0 { throw fail("dMLP", "must be positive unless attnOnly") }
         if positionalEmbeddingType == .rotary {
             let r = effectiveRotaryDim
-            if r <= 0 || r > dHead || r % 2 != 0 { throw fail("rotaryDim", "\(r) must be even and in 2...dHead (\(dHead))") }
+            if r <= 0 || r > dHead || r % 2 != 0 {
+                throw fail("rotaryDim", "\(r) must be even and in 2...dHead (\(dHead))")
+            }
         }
         if let types = attnTypes {
             if types.count != nLayers { throw fail("attnTypes", "has \(types.count) entries for \(nLayers) layers") }
-            if types.contains(.local), (windowSize ?? 0) <= 0 { throw fail("windowSize", "local layers need a positive window") }
+            if types.contains(.local), (windowSize ?? 0) <= 0 {
+                throw fail("windowSize", "local layers need a positive window")
+            }
         }
         if useNormalizationBeforeAndAfter, normalizationType == .none {
             throw fail("useNormalizationBeforeAndAfter", "needs a normalizationType")

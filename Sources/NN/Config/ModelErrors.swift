@@ -78,7 +78,8 @@ public enum ForwardError: Error, Equatable, CustomStringConvertible {
         case let .hookShapeMismatch(hook, expected, found):
             return "hook \(hook) returned shape \(found), expected \(expected)"
         case let .invalidLayerRange(start, stop, layers):
-            return "layer range start \(start.map(String.init) ?? "nil") stop \(stop.map(String.init) ?? "nil") is invalid for \(layers) layers"
+            let (from, to) = (start.map(String.init) ?? "nil", stop.map(String.init) ?? "nil")
+            return "layer range start \(from) stop \(to) is invalid for \(layers) layers"
         }
     }
 }

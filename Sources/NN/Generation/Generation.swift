@@ -50,8 +50,8 @@ extension HookedTransformer {
         var feed = rows.flatMap { $0 }, feedMask = masks?.flatMap { $0 }, feedLength = width
         for _ in 0..<options.maxNewTokens {
             let logits = try run(tokens: feed, batch: batch, length: feedLength, mask: feedMask, cache: cache,
-                                 stopAtLayer: nil, hooks: nil)
-            let last = logits[.all, feedLength - 1].contiguous().scalars, vocab = logits.shape[2]
+                                 stopAtLayer: nil, hooks: nil, lastPositionOnly: true)
+            let last = logits.scalars, vocab = logits.shape[2]
             var next = [Int]()
             for b in 0..<batch {
                 let token = finished[b] ? pad : options.sampling.sample(Array(last[(b * vocab)..<((b + 1) * vocab)]),

@@ -22,7 +22,9 @@ public struct SamplingOptions: Sendable, Equatable {
 
     /// Throws `ForwardError.invalidInput` for a negative temperature, `topK < 1` or `topP` outside `(0, 1]`.
     public func validate() throws {
-        guard temperature >= 0, temperature.isFinite else { throw ForwardError.invalidInput("temperature must be ≥ 0") }
+        guard temperature >= 0, temperature.isFinite else {
+            throw ForwardError.invalidInput("temperature must be ≥ 0")
+        }
         if let topK, topK < 1 { throw ForwardError.invalidInput("top-k must be at least 1") }
         if let topP, !(topP > 0 && topP <= 1) { throw ForwardError.invalidInput("top-p must be in (0, 1]") }
     }
@@ -33,7 +35,10 @@ public struct SamplingOptions: Sendable, Equatable {
     /// top-p sorts descending and drops tokens after the cumulative probability first exceeds `p` (keeping at
     /// least one); then a token is drawn from `softmax` of what is left with `generator`.
     public func sample(_ logits: [Float], using generator: inout SeededGenerator) -> Int {
-        if temperature == 0 { return logits.indices.max { logits[$0] < logits[$1] || (logits[$0] == logits[$1] && $0 > $1) } ?? 0 }
+        if temperature == 0 {
+            // the first index of the maximum, as torch.argmax
+            return logits.indices.max { logits[$0] < logits[$1] || (logits[$0] == logits[$1] && $0 > $1) } ?? 0
+        }
         var scaled = logits.map { $0 / temperature }
         if let topK {
             let threshold = scaled.sorted(by: >)[min(topK, scaled.count) - 1]

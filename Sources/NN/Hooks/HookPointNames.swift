@@ -1,7 +1,19 @@
 extension HookedTransformer {
     /// Every hook point of this model in the order a forward pass reaches them (the key order of a full
     /// TransformerLens activation cache), with the optional ones the config's flags turn on.
-    public var hookPointNames: [String] {
+    public var hookPointNames: [String] { hookPointNames(config) }
+
+    /// Every hook point this architecture can have, the optional ones (`hook_result`, `hook_attn_in`,
+    /// `hook_q_input`, `hook_k_input`, `hook_v_input`, `hook_mlp_in`) included whatever the flags say
+    /// (`hook_attn_in` only without grouped key/value heads), in forward order.
+    public var allHookPointNames: [String] {
+        var all = config
+        (all.useAttnResult, all.useSplitQKVInput, all.useHookMLPIn) = (true, true, !all.attnOnly)
+        all.useAttnIn = all.nKeyValueHeads == nil
+        return hookPointNames(all)
+    }
+
+    private func hookPointNames(_ config: ModelConfig) -> [String] {
         var names = ["hook_embed"]
         if posEmbed != nil { names.append("hook_pos_embed") }
         for block in blocks { names += block.hookPointNames(config) }

@@ -26,7 +26,8 @@ extension Attention {
         let z = try hooks(name + ".hook_z", grouped.matmul(v.permuted([0, 2, 1, 3]).unsqueezed(2))
             .reshaped([batch, nHeads, length, dHead]).permuted([0, 2, 1, 3]))
         guard context.config.useAttnResult else {
-            return linear(z.reshaped([batch, length, nHeads * dHead]), W_O.reshaped([nHeads * dHead, dModel]), bias: b_O)
+            let width = nHeads * dHead
+            return linear(z.reshaped([batch, length, width]), W_O.reshaped([width, dModel]), bias: b_O)
         }
         // result[b, p, h] = z[b, p, h] · W_O[h]
         let perHead = z.permuted([0, 2, 1, 3]).matmul(W_O).permuted([0, 2, 1, 3])
@@ -42,7 +43,8 @@ extension Attention {
         // scores[b, h, i, j] = q[b, i, h] · k[b, j, h / group]
         let grouped = q.permuted([0, 2, 1, 3]).reshaped([batch, nKeyValueHeads, group, length, dHead])
         let raw = grouped.matmul(k.permuted([0, 2, 3, 1]).unsqueezed(2)).reshaped([batch, nHeads, length, keys])
-        AttentionKernels.scaleAndMask(raw, layout: context.layout, divisor: scoreDivisor, softCap: softCap, window: window)
+        AttentionKernels.scaleAndMask(raw, layout: context.layout, divisor: scoreDivisor, softCap: softCap,
+                                      window: window)
         let scoresName = name + ".hook_attn_scores"
         let scoresHooked = hooks.isActive(scoresName)
         let scores = try hooks(scoresName, raw).contiguousFloat32()

@@ -105,7 +105,8 @@ public struct Attention: Sendable {
         let (batch, positions) = (input.shape[0], input.shape[1])
         let columns = start..<(start + heads * dHead)
         if input.rank == 3 {
-            return linear(input, qkvWeight[.all, columns], bias: qkvBias[columns]).reshaped([batch, positions, heads, dHead])
+            let projected = linear(input, qkvWeight[.all, columns], bias: qkvBias[columns])
+            return projected.reshaped([batch, positions, heads, dHead])
         }
         let perHead = input.permuted([0, 2, 1, 3]).matmul(weightView(start, heads: heads)).permuted([0, 2, 1, 3])
         return perHead + qkvBias[columns].reshaped([heads, dHead])

@@ -1,5 +1,3 @@
-import Kernels
-
 /// Token embedding: `embed(tokens)[b, p] = W_E[tokens[b, p]]`.
 public struct Embed: Sendable {
     /// Embedding matrix `[d_vocab, d_model]` (contiguous Float32).
@@ -17,7 +15,7 @@ public struct Embed: Sendable {
         if let bad = tokens.first(where: { $0 < 0 || $0 >= vocab }) {
             throw ForwardError.tokenOutOfRange(token: bad, vocabulary: vocab)
         }
-        return gatherRows(W_E, rows: tokens, shape: [batch, positions, d])
+        return try W_E.indexSelect(tokens, axis: 0).reshaped(to: [batch, positions, d])
     }
 }
 
@@ -36,25 +34,13 @@ public struct PosEmbed: Sendable {
     public func forward(positions: [Int], padding: [Bool]?, batch: Int, length: Int) throws -> Tensor {
         let nCtx = W_pos.shape[0], d = W_pos.shape[1]
         if let far = positions.max(), far >= nCtx { throw ForwardError.contextTooLong(positions: far + 1, nCtx: nCtx) }
-        let out = gatherRows(W_pos, rows: positions, shape: [batch, length, d])
+        let out = try W_pos.indexSelect(positions, axis: 0).reshaped(to: [batch, length, d])
         if let padding {
             let o = out.elementPointer
             for (row, isPad) in padding.enumerated() where isPad { (o + row * d).update(repeating: 0, count: d) }
         }
         return out
     }
-}
-
-/// Copies `table[rows[i]]` into row `i` of a new contiguous tensor of `shape` (the last extent is the row width).
-func gatherRows(_ table: Tensor, rows: [Int], shape: [Int]) -> Tensor {
-    let width = table.shape[1]
-    let out = Tensor(zeros: shape)
-    let src = table.elementPointer, dst = out.elementPointer
-    // out[i, :] = table[rows[i], :]
-    Parallel.forChunks(rows.count, costPerElement: width) { start, end in
-        for i in start..<end { (dst + i * width).update(from: src + rows[i] * width, count: width) }
-    }
-    return out
 }
 
 /// Unembedding: `logits = x · W_U + b_U`, with hook points `unembed.hook_in` and `unembed.hook_out`.

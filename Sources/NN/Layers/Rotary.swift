@@ -1,5 +1,4 @@
 import Foundation
-import Kernels
 
 /// Rotary position embedding: feature pair `i` of a query or key at position `p` turns by `p · f_i`,
 /// `f_i = θ^(-2i / rotaryDim)` (rescaled by `ropeScaling`). Pairs are `(i, i + r/2)` (GPT-NeoX, Llama) or
@@ -68,37 +67,12 @@ public struct Rotary: Sendable {
         }
         return (expand(c), expand(s))
     }
+}
 
-    /// Rotates `x [batch, pos, heads, d_head]` (any strides) with per-`(batch, pos)` tables from `angles`;
-    /// returns a contiguous tensor of the same shape.
-    func apply(_ x: Tensor, cos: [Float], sin: [Float]) -> Tensor {
-        let x = x.converted(to: .float32)
-        let (positions, heads, dHead) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
-        let out = Tensor(zeros: x.shape)
-        let src = x.elementPointer, dst = out.elementPointer, st = x.strides, length = x.shape[1]
-        let half = rotaryDim / 2, step = adjacentPairs ? 2 : 1, partner = adjacentPairs ? 1 : half
-        cos.withUnsafeBufferPointer { cosTable in
-            sin.withUnsafeBufferPointer { sinTable in
-                let c0 = cosTable.baseAddress!, s0 = sinTable.baseAddress!
-                // out[i] = x[i] cos - x[j] sin, out[j] = x[j] cos + x[i] sin for each pair (i, j)
-                Parallel.forChunks(positions, costPerElement: heads * dHead) { start, end in
-                    for row in start..<end {
-                        let c = c0 + row * half, s = s0 + row * half
-                        for h in 0..<heads {
-                            let xin = src + (row / length) * st[0] + (row % length) * st[1] + h * st[2]
-                            let o = dst + (row * heads + h) * dHead
-                            for k in 0..<half {
-                                let i = k * step, j = i + partner
-                                let a = xin[i * st[3]], b = xin[j * st[3]]
-                                o[i] = a * c[k] - b * s[k]
-                                o[j] = b * c[k] + a * s[k]
-                            }
-                            for f in rotaryDim..<dHead { o[f] = xin[f * st[3]] }
-                        }
-                    }
-                }
-            }
-        }
-        return out
+extension Rotary {
+    /// Rotates queries or keys `x [batch, pos, heads, d_head]` with the per-`(batch, pos)` tables `cos`, `sin`
+    /// (`[batch, pos, 1, rotaryDim/2]`, from `angles`); returns a contiguous tensor of the same shape.
+    func apply(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
+        x.applyingRotary(cos: cos, sin: sin, rotaryDim: rotaryDim, adjacentPairs: adjacentPairs)
     }
 }

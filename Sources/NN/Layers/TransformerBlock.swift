@@ -23,7 +23,8 @@ public struct TransformerBlock: Sendable {
 
     /// A block from its modules.
     public init(layer: Int, ln1: (any NormalizationLayer)?, ln1Post: (any NormalizationLayer)?, attn: Attention,
-                ln2: (any NormalizationLayer)?, ln2Post: (any NormalizationLayer)?, mlp: (any MLPLayer)?, parallel: Bool) {
+                ln2: (any NormalizationLayer)?, ln2Post: (any NormalizationLayer)?, mlp: (any MLPLayer)?,
+                parallel: Bool) {
         self.layer = layer
         name = "blocks.\(layer)"
         (self.ln1, self.ln1Post, self.attn) = (ln1, ln1Post, attn)
@@ -57,7 +58,9 @@ public struct TransformerBlock: Sendable {
             return try attn.forward(query: x, key: x, value: x, layer: layer, context: context)
         }
         let shape = resid.shape
-        func repeated(_ heads: Int) -> Tensor { resid.unsqueezed(2).expanded(to: [shape[0], shape[1], heads, shape[2]]) }
+        func repeated(_ heads: Int) -> Tensor {
+            resid.unsqueezed(2).expanded(to: [shape[0], shape[1], heads, shape[2]])
+        }
         var query = repeated(attn.nHeads), key = query, value = query
         if config.useAttnIn {
             let attnIn = try hooks(name + ".hook_attn_in", query)

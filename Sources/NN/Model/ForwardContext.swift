@@ -5,8 +5,8 @@ struct ForwardContext {
     let hooks: HookRunner
     /// Positions and key visibility.
     let layout: SequenceLayout
-    /// `cos`/`sin` tables `[batch·length, rotaryDim/2]` for the new positions (rotary models only).
-    let rotaryAngles: (cos: [Float], sin: [Float])?
+    /// `cos`/`sin` tables `[batch, length, 1, rotaryDim/2]` for the new positions (rotary models only).
+    let rotaryAngles: (cos: Tensor, sin: Tensor)?
     /// Cache to append keys and values to, if generating.
     let cache: KVCache?
     /// The model's configuration (for `useAttnResult`, `useSplitQKVInput`, `useAttnIn`, `useHookMLPIn`).

@@ -14,7 +14,8 @@ extension HookedTransformer {
         let (ids, batch, length) = try Self.tokenRows(tokens)
         let mask = try attentionMask.map { try Self.maskRows($0, batch: batch, length: length) }
         if cache != nil, stopAtLayer != nil {
-            throw ForwardError.invalidInput("stopAtLayer cannot be used with a key/value cache (later layers would miss the new keys)")
+            throw ForwardError.invalidInput("stopAtLayer cannot be used with a key/value cache "
+                                            + "(later layers would miss the new keys)")
         }
         if let cache, cache.batch != batch || cache.layers != blocks.count {
             throw ForwardError.invalidInput("a cache for \(cache.batch) sequences and \(cache.layers) layers "
@@ -46,7 +47,8 @@ extension HookedTransformer {
     public func forward(residual: Tensor, startAtLayer: Int, stopAtLayer: Int? = nil, attentionMask: Tensor? = nil,
                         hooks: (any ActivationHooks)? = nil) throws -> Tensor {
         guard residual.rank == 3, residual.shape[2] == config.dModel else {
-            throw ForwardError.invalidInput("residual of shape \(residual.shape), expected [batch, pos, \(config.dModel)]")
+            throw ForwardError.invalidInput(
+                "residual of shape \(residual.shape), expected [batch, pos, \(config.dModel)]")
         }
         let (batch, length) = (residual.shape[0], residual.shape[1])
         let mask = try attentionMask.map { try Self.maskRows($0, batch: batch, length: length) }
@@ -56,9 +58,10 @@ extension HookedTransformer {
         return stopAtLayer == nil ? try finish(x, HookRunner(hooks: hooks)) : x
     }
 
-    /// The whole pass for flattened `[batch, length]` ids, appending to `cache` when generating.
+    /// The whole pass for flattened `[batch, length]` ids, appending to `cache` when generating; with
+    /// `lastPositionOnly` only the last position is unembedded (logits `[batch, 1, d_vocab_out]`).
     func run(tokens: [Int], batch: Int, length: Int, mask: [UInt8]?, cache: KVCache?, stopAtLayer: Int?,
-             hooks: (any ActivationHooks)?) throws -> Tensor {
+             hooks: (any ActivationHooks)?, lastPositionOnly: Bool = false) throws -> Tensor {
         let run = HookRunner(hooks: hooks)
         let past = cache?.length ?? 0
         let fullMask = cache.map { $0.extendedMask(new: mask, count: length) } ?? mask
@@ -66,17 +69,23 @@ extension HookedTransformer {
         let range = try layerRange(start: nil, stop: stopAtLayer)
         var x = try run("hook_embed", embed.forward(tokens: tokens, batch: batch, positions: length))
         if let posEmbed {
-            let positions = try posEmbed.forward(positions: layout.positions, padding: layout.padding, batch: batch, length: length)
+            let positions = try posEmbed.forward(positions: layout.positions, padding: layout.padding,
+                                                 batch: batch, length: length)
             x = x + (try run("hook_pos_embed", positions))
         }
         x = try runBlocks(x, range, context(layout, cache, run))
         cache?.commit(count: length, mask: fullMask)
-        return stopAtLayer == nil ? try finish(x, run) : x
+        guard stopAtLayer == nil else { return x }
+        return try finish(lastPositionOnly ? x[.all, (length - 1)...] : x, run)
     }
 
     private func context(_ layout: SequenceLayout, _ cache: KVCache?, _ hooks: HookRunner) -> ForwardContext {
-        ForwardContext(hooks: hooks, layout: layout, rotaryAngles: rotary?.angles(positions: layout.positions),
-                       cache: cache, config: config)
+        let angles = rotary.map { r -> (cos: Tensor, sin: Tensor) in
+            let (c, s) = r.angles(positions: layout.positions)
+            let shape = [layout.batch, layout.length, 1, r.rotaryDim / 2]
+            return (Tensor(c, shape: shape), Tensor(s, shape: shape))
+        }
+        return ForwardContext(hooks: hooks, layout: layout, rotaryAngles: angles, cache: cache, config: config)
     }
 
     private func runBlocks(_ input: Tensor, _ range: Range<Int>, _ context: ForwardContext) throws -> Tensor {

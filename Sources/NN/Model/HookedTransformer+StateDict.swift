@@ -56,6 +56,7 @@ extension StateDict {
 
     /// Writes every tensor, in order and as stored, to a safetensors file at `url`.
     public func write(to url: URL, metadata: [String: String] = [:]) throws {
-        try SafetensorsFile.write(names.compactMap { name in self[name].map { (name, $0) } }, metadata: metadata, to: url.path)
+        let tensors = names.compactMap { name in self[name].map { (name, $0) } }
+        try SafetensorsFile.write(tensors, metadata: metadata, to: url.path)
     }
 }

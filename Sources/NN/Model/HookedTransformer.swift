@@ -37,7 +37,9 @@ public struct HookedTransformer: Sendable {
             ? PosEmbed(W_pos: try sd.require("pos_embed.W_pos", shape: [config.nCtx, d])) : nil
         rotary = config.positionalEmbeddingType == .rotary ? Rotary(config: config) : nil
         let rotary = rotary
-        blocks = try (0..<config.nLayers).map { try TransformerBlock(layer: $0, config: config, stateDict: sd, rotary: rotary) }
+        blocks = try (0..<config.nLayers).map {
+            try TransformerBlock(layer: $0, config: config, stateDict: sd, rotary: rotary)
+        }
         let finalKind = config.finalRMS && !config.normalizationType.isRMS && config.normalizationType != .none
             ? (config.normalizationType.isFolded ? .rmsNormPre : .rmsNorm) : config.normalizationType
         lnFinal = try Self.norm(finalKind, "ln_final", config, sd)
@@ -64,6 +66,11 @@ public struct HookedTransformer: Sendable {
         case .rmsNormPre: return RMSNormPre(name: name, eps: config.eps)
         case .none: return nil
         }
+    }
+
+    /// The per-head RMSNorm `name` (`q_norm` / `k_norm`) over `d_head` features.
+    static func headNorm(_ name: String, _ config: ModelConfig, _ sd: StateDict) throws -> RMSNorm {
+        RMSNorm(name: name, w: try sd.optional(name + ".w", shape: [config.dHead], fill: 1), eps: config.eps)
     }
 
     /// Turns the per-head result hook (`hook_result`, `[batch, pos, head, d_model]`) on or off.
@@ -108,12 +115,13 @@ extension TransformerBlock {
             b_V: try kvBias("b_V"), b_O: try sd.optional("\(p).attn.b_O", shape: [d], fill: 0),
             scoreDivisor: config.attentionScoreDivisor(layer: layer), softCap: config.attnScoresSoftCap,
             window: config.attentionType(layer: layer) == .local ? config.windowSize : nil, rotary: rotary,
-            qNorm: qkNorm ? try HookedTransformer.norm(.rmsNorm, "\(p).attn.q_norm", config, sd, length: dh) as? RMSNorm : nil,
-            kNorm: qkNorm ? try HookedTransformer.norm(.rmsNorm, "\(p).attn.k_norm", config, sd, length: dh) as? RMSNorm : nil)
+            qNorm: qkNorm ? try HookedTransformer.headNorm("\(p).attn.q_norm", config, sd) : nil,
+            kNorm: qkNorm ? try HookedTransformer.headNorm("\(p).attn.k_norm", config, sd) : nil)
         let sandwich = config.useNormalizationBeforeAndAfter
         var mlp: (any MLPLayer)?
         if !config.attnOnly, let m = config.dMLP {
-            let W_in = try sd.require("\(p).mlp.W_in", shape: [d, m]), W_out = try sd.require("\(p).mlp.W_out", shape: [m, d])
+            let W_in = try sd.require("\(p).mlp.W_in", shape: [d, m])
+            let W_out = try sd.require("\(p).mlp.W_out", shape: [m, d])
             let b_in = try sd.optional("\(p).mlp.b_in", shape: [m], fill: 0)
             let b_out = try sd.optional("\(p).mlp.b_out", shape: [d], fill: 0)
             mlp = config.gatedMLP

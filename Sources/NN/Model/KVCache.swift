@@ -3,7 +3,7 @@
 ///
 /// Buffers are `[batch, capacity, n_kv, d_head]` and double when full; `length` positions are valid.
 /// A forward pass appends to every layer, then `commit` makes the new positions part of the cache.
-public final class KVCache: @unchecked Sendable {
+public final class KVCache {
     /// Sequences in the batch.
     public let batch: Int
     /// Layers cached.

@@ -35,7 +35,9 @@ extension StateDict {
             guard let w = self[weightName] else { continue }
             if let shift, let biasName, let bias = self[biasName] {
                 // c[.., e] += Σ_d b[d] W[.., d, e]
-                self[biasName] = bias + inStorageOrder(w, axis: axis) { x, a in (x * Self.along(shift, a, x.rank)).sum(axis: a) }
+                self[biasName] = bias + inStorageOrder(w, axis: axis) { x, a in
+                    (x * Self.along(shift, a, x.rank)).sum(axis: a)
+                }
             }
             let centred = centre && (centreOnly == nil || centreOnly == weightName)
             self[weightName] = inStorageOrder(w, axis: axis) { x, a in

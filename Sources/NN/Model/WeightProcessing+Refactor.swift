@@ -4,14 +4,16 @@ extension StateDict {
     /// `W_V = U S`, `W_O = Vᵀ` from the SVD of `W_OV = W_V W_O`. Rotary models cannot be refactored.
     mutating func refactorFactoredAttentionMatrices(_ config: ModelConfig) throws {
         guard config.positionalEmbeddingType != .rotary, !config.usesGroupedNames else {
-            throw ModelConfigError.unsupportedSetting("refactorFactoredAttnMatrices", file: source,
-                                                      reason: "needs learned positions and one key/value head per query head")
+            throw ModelConfigError.unsupportedSetting(
+                "refactorFactoredAttnMatrices", file: source,
+                reason: "needs learned positions and one key/value head per query head")
         }
         let n = config.nHeads, d = config.dModel, dh = config.dHead
         for l in 0..<config.nLayers {
             let p = "blocks.\(l).attn."
-            guard let wQ = self[p + "W_Q"], let wK = self[p + "W_K"], let wV = self[p + "W_V"], let wO = self[p + "W_O"],
-                  let bQ = self[p + "b_Q"], let bK = self[p + "b_K"], let bV = self[p + "b_V"], let bO = self[p + "b_O"] else {
+            guard let wQ = self[p + "W_Q"], let wK = self[p + "W_K"], let wV = self[p + "W_V"],
+                  let wO = self[p + "W_O"], let bQ = self[p + "b_Q"], let bK = self[p + "b_K"],
+                  let bV = self[p + "b_V"], let bO = self[p + "b_O"] else {
                 throw CheckpointError.missingTensor(p + "W_Q/W_K/W_V/W_O and biases", file: source)
             }
             var newQ = Tensor(zeros: [n, d + 1, dh]), newK = newQ

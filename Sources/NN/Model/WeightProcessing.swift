@@ -124,10 +124,11 @@ extension StateDict {
         let n = config.nHeads, dh = config.dHead, d = config.dModel
         for l in 0..<config.nLayers {
             let vName = keyValueName(l, "b_V")
-            guard let bV = self[vName], let wO = self["blocks.\(l).attn.W_O"], let bO = self["blocks.\(l).attn.b_O"] else { continue }
+            let p = "blocks.\(l).attn."
+            guard let bV = self[vName], let wO = self[p + "W_O"], let bO = self[p + "b_O"] else { continue }
             let group = n / bV.shape[0]
             let perHead = bV.unsqueezed(1).expanded(to: [bV.shape[0], group, dh]).reshaped([1, n * dh])
-            self["blocks.\(l).attn.b_O"] = bO + perHead.matmul(wO.reshaped([n * dh, d])).reshaped([d])
+            self[p + "b_O"] = bO + perHead.matmul(wO.reshaped([n * dh, d])).reshaped([d])
             self[vName] = Tensor(zeros: bV.shape)
         }
     }

@@ -32,7 +32,8 @@ extension StateDict {
 extension CheckpointReader {
     /// The output embedding `[vocab, d_model]` stored as `name`, or `embedding` when the checkpoint ties them
     /// and omits the head.
-    func unembedding(_ hf: HuggingFaceDescription, embedding: Tensor, name: String = "lm_head.weight") throws -> Tensor {
+    func unembedding(_ hf: HuggingFaceDescription, embedding: Tensor,
+                     name: String = "lm_head.weight") throws -> Tensor {
         if hf.tieWordEmbeddings, !has(name) { return embedding }
         return try tensor(name, shape: [hf.config.dVocabOut, hf.config.dModel])
     }

@@ -16,7 +16,8 @@ enum GPT2Weights {
             let qkvBias = try r.tensor(h + "attn.c_attn.bias", shape: [3 * d]).reshaped([3, n, dh])
             for (i, letter) in ["Q", "K", "V"].enumerated() {
                 // "m (i h) -> i m h"
-                sd["\(t).attn.W_\(letter)"] = qkv[.all, (i * d)..<((i + 1) * d)].reshaped([d, n, dh]).permuted([1, 0, 2])
+                let columns = qkv[.all, (i * d)..<((i + 1) * d)]
+                sd["\(t).attn.W_\(letter)"] = columns.reshaped([d, n, dh]).permuted([1, 0, 2])
                 sd["\(t).attn.b_\(letter)"] = qkvBias[i]
             }
             sd["\(t).attn.W_O"] = try r.tensor(h + "attn.c_proj.weight", shape: [d, d]).reshaped([n, dh, d])

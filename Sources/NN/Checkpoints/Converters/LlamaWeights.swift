@@ -26,7 +26,8 @@ enum LlamaWeights {
 
     /// `q_proj`, `k_proj`, `v_proj`, `o_proj` of `layer` (biases when the config has them) as TransformerLens
     /// `W_Q`, `W_K`/`_W_K`, `W_V`/`_W_V`, `W_O` and biases.
-    static func attention(_ r: CheckpointReader, _ hf: HuggingFaceDescription, layer: Int, into sd: inout StateDict) throws {
+    static func attention(_ r: CheckpointReader, _ hf: HuggingFaceDescription, layer: Int,
+                          into sd: inout StateDict) throws {
         let c = hf.config, d = c.dModel, dh = c.dHead, n = c.nHeads, kv = c.keyValueHeads
         let h = "model.layers.\(layer).self_attn.", t = "blocks.\(layer).attn"
         func bias(_ name: String, _ size: Int) throws -> Tensor? {
@@ -44,7 +45,8 @@ enum LlamaWeights {
     }
 
     /// `gate_proj`, `up_proj`, `down_proj` of `layer` as TransformerLens `W_gate`, `W_in`, `W_out` (zero biases).
-    static func gatedMLP(_ r: CheckpointReader, _ hf: HuggingFaceDescription, layer: Int, into sd: inout StateDict) throws {
+    static func gatedMLP(_ r: CheckpointReader, _ hf: HuggingFaceDescription, layer: Int,
+                         into sd: inout StateDict) throws {
         let c = hf.config, d = c.dModel, m = c.dMLP ?? 0
         let h = "model.layers.\(layer).mlp.", t = "blocks.\(layer).mlp"
         sd["\(t).W_in"] = try r.tensor(h + "up_proj.weight", shape: [m, d]).T

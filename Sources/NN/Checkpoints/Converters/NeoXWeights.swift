@@ -13,12 +13,15 @@ enum NeoXWeights {
             // "(i qkv h) m -> qkv i m h"
             let qkv = try r.tensor(h + "attention.query_key_value.weight", shape: [3 * d, d]).reshaped([n, 3, dh, d])
             let bias = try r.optionalTensor(h + "attention.query_key_value.bias", shape: [3 * d])?.reshaped([n, 3, dh])
-            if hf.attentionBias, bias == nil { throw CheckpointError.missingTensor(h + "attention.query_key_value.bias", file: r.folder.path) }
+            if hf.attentionBias, bias == nil {
+                throw CheckpointError.missingTensor(h + "attention.query_key_value.bias", file: r.folder.path)
+            }
             for (i, letter) in ["Q", "K", "V"].enumerated() {
                 sd["\(t).attn.W_\(letter)"] = qkv[.all, i].permuted([0, 2, 1])
                 sd["\(t).attn.b_\(letter)"] = bias?[.all, i] ?? Tensor(zeros: [n, dh])
             }
-            sd["\(t).attn.W_O"] = HeadLayout.outputHeads(try r.tensor(h + "attention.dense.weight", shape: [d, d]), heads: n)
+            let output = try r.tensor(h + "attention.dense.weight", shape: [d, d])
+            sd["\(t).attn.W_O"] = HeadLayout.outputHeads(output, heads: n)
             sd["\(t).attn.b_O"] = try r.optionalTensor(h + "attention.dense.bias", shape: [d]) ?? Tensor(zeros: [d])
             sd["\(t).ln2.w"] = try r.tensor(h + "post_attention_layernorm.weight", shape: [d])
             sd["\(t).ln2.b"] = try r.tensor(h + "post_attention_layernorm.bias", shape: [d])

@@ -21,10 +21,12 @@ enum OPTWeights {
             try norm(h + "self_attn_layer_norm", "\(t).ln1")
             for letter in ["q", "k", "v"] {
                 let name = h + "self_attn.\(letter)_proj"
-                sd.setProjection("\(t).attn", letter.uppercased(), weight: try r.tensor(name + ".weight", shape: [d, d]),
-                                 bias: try bias(name + ".bias", d), heads: n)
+                let weight = try r.tensor(name + ".weight", shape: [d, d])
+                sd.setProjection("\(t).attn", letter.uppercased(), weight: weight, bias: try bias(name + ".bias", d),
+                                 heads: n)
             }
-            sd["\(t).attn.W_O"] = HeadLayout.outputHeads(try r.tensor(h + "self_attn.out_proj.weight", shape: [d, d]), heads: n)
+            let output = try r.tensor(h + "self_attn.out_proj.weight", shape: [d, d])
+            sd["\(t).attn.W_O"] = HeadLayout.outputHeads(output, heads: n)
             sd["\(t).attn.b_O"] = try bias(h + "self_attn.out_proj.bias", d) ?? Tensor(zeros: [d])
             try norm(h + "final_layer_norm", "\(t).ln2")
             sd["\(t).mlp.W_in"] = try r.tensor(h + "fc1.weight", shape: [m, d]).T

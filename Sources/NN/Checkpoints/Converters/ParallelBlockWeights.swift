@@ -42,22 +42,25 @@ enum ParallelBlockWeights {
     }
 
     /// The one LayerNorm `norm` stored as both `ln1` and `ln2` of `block`.
-    private static func sharedNorm(_ r: CheckpointReader, _ norm: String, block: String, d: Int, into sd: inout StateDict) throws {
+    private static func sharedNorm(_ r: CheckpointReader, _ norm: String, block: String, d: Int,
+                                   into sd: inout StateDict) throws {
         let w = try r.tensor(norm + ".weight", shape: [d]), b = try r.tensor(norm + ".bias", shape: [d])
         (sd["\(block).ln1.w"], sd["\(block).ln1.b"], sd["\(block).ln2.w"], sd["\(block).ln2.b"]) = (w, b, w, b)
     }
 
     /// `q_proj`, `k_proj`, `v_proj` and the output projection `output` under `prefix`.
-    private static func projections(_ r: CheckpointReader, _ hf: HuggingFaceDescription, _ prefix: String, block: String,
-                                    output: String, bias: Bool, into sd: inout StateDict) throws {
+    private static func projections(_ r: CheckpointReader, _ hf: HuggingFaceDescription, _ prefix: String,
+                                    block: String, output: String, bias: Bool, into sd: inout StateDict) throws {
         let c = hf.config, d = c.dModel, dh = c.dHead, n = c.nHeads, kv = c.keyValueHeads
         for (letter, heads) in [("q", n), ("k", kv), ("v", kv)] {
             let name = prefix + letter + "_proj"
-            sd.setProjection("\(block).attn", letter.uppercased(), weight: try r.tensor(name + ".weight", shape: [heads * dh, d]),
+            let weight = try r.tensor(name + ".weight", shape: [heads * dh, d])
+            sd.setProjection("\(block).attn", letter.uppercased(), weight: weight,
                              bias: bias ? try r.tensor(name + ".bias", shape: [heads * dh]) : nil, heads: heads,
                              grouped: letter != "q" && c.usesGroupedNames)
         }
-        sd["\(block).attn.W_O"] = HeadLayout.outputHeads(try r.tensor(prefix + output + ".weight", shape: [d, n * dh]), heads: n)
+        let outputWeight = try r.tensor(prefix + output + ".weight", shape: [d, n * dh])
+        sd["\(block).attn.W_O"] = HeadLayout.outputHeads(outputWeight, heads: n)
         sd["\(block).attn.b_O"] = bias ? try r.tensor(prefix + output + ".bias", shape: [d]) : Tensor(zeros: [d])
     }
 
