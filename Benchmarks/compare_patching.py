@@ -4,7 +4,8 @@
 For 16 and 64 tokens (one prompt) it times a resid_pre sweep over all layers and positions and a head-z
 sweep over all heads (`get_act_patch_resid_pre`, `get_act_patch_attn_head_out_all_pos`), with the
 normalised logit-difference metric. Each timing includes the clean run that caches the patched
-activations; the model is loaded once per side beforehand. The Swift fast result is checked against
+activations; the model is loaded once per side beforehand. Both sides use the machine's cores (torch with
+OMP_WAIT_POLICY=PASSIVE, lens with OpenBLAS and its own two-core kernels). The Swift fast result is checked against
 TransformerLens's (largest absolute difference), and the fast path against the naive path.
 
 Both sides get the same weights: a random `GPT2LMHeadModel` saved as a Hugging Face folder, loaded by
@@ -22,6 +23,9 @@ import tempfile
 import time
 
 os.environ.setdefault("TQDM_DISABLE", "1")
+# Idle torch threads sleep instead of spinning: on a shared (oversubscribed) machine spinning OpenMP workers
+# make TransformerLens several times slower than its single-threaded speed, which would flatter lens.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -47,7 +51,7 @@ def make_models(folder):
     c = hf.config
     cfg = HookedTransformerConfig(
         d_model=c.n_embd, d_head=c.n_embd // c.n_head, n_heads=c.n_head, d_mlp=4 * c.n_embd, n_layers=c.n_layer,
-        n_ctx=c.n_ctx, eps=c.layer_norm_epsilon, d_vocab=c.vocab_size, act_fn=c.activation_function,
+        n_ctx=c.n_positions, eps=c.layer_norm_epsilon, d_vocab=c.vocab_size, act_fn=c.activation_function,
         normalization_type="LN", original_architecture="GPT2LMHeadModel", device="cpu", dtype=torch.float32)
     tl = HookedTransformer(cfg)
     tl.load_and_process_state_dict(convert_gpt2_weights(hf, cfg))

@@ -50,6 +50,32 @@ import Testing
     }
 }
 
+extension PatchingStrategyTests {
+    /// The pieces the fast path builds on: a residual pass from block L over positions p… continuing a
+    /// key/value cache of the earlier positions gives the full pass's logits at those positions (llama: the
+    /// rotary positions continue after the cache).
+    @Test(arguments: ["gpt2", "llama"])
+    func residualPassContinuesACache(_ name: String) throws {
+        let model = try LensFixture.model(name, processed: true)
+        let tokens = try LensFixture.tokens(name)
+        let full = KVCache(layers: 2, batch: 2)
+        let logits = try model.forward(tokens: tokens, cache: full)
+        let (_, cache) = try model.runWithCache(tokens, names: ["blocks.1.hook_resid_pre"])
+        for p in [1, 4] {
+            let prefix = try KVCache(keys: [nil, full.keys(layer: 1)![.all, 0..<p]],
+                                     values: [nil, full.values(layer: 1)![.all, 0..<p]])
+            let rest = try model.forward(residual: try cache["resid_pre", 1][.all, p...], startAtLayer: 1, cache: prefix)
+            #expect(scaledError(rest, logits[.all, p...]) < 1e-5, "\(name) p \(p)")
+            #expect(prefix.length == 7)
+        }
+        #expect(throws: ForwardError.self) {
+            _ = try model.forward(residual: try cache["resid_pre", 1], startAtLayer: 0,
+                                  cache: try KVCache(keys: [nil, full.keys(layer: 1)!], values: [nil, full.values(layer: 1)!]))
+        }
+        #expect(throws: ForwardError.self) { _ = try KVCache(keys: [nil, nil], values: [nil, nil]) }
+    }
+}
+
 /// `max |a − b|`, infinite when the shapes differ.
 func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
     guard a.shape == b.shape else { return .infinity }

@@ -1,21 +1,31 @@
 /// The hooks of one batched patching pass: at hook point `name`, the activation holds `variants.count`
 /// copies of the patched run stacked along the batch axis (`[variants·batch, ...]`), and copy `v` receives
-/// the patch for `variants[v]` from `source` (`[batch, ...]`).
+/// the patch for `variants[v]` from `source` (`[batch, ...]`). When the pass computes only the positions
+/// from `offset` on (earlier ones come from a key/value cache), the source is cut to those positions and the
+/// indices are shifted to match.
 final class PatchHooks: ActivationHooks {
     /// The hook point patched.
     let name: String
-    /// The source run's activation at `name`, `[batch, ...]`.
+    /// The source run's activation at `name`, `[batch, ...]`, from position `offset` on.
     let source: Tensor
     /// How an index is written.
     let setter: PatchSetter
-    /// One index row per stacked copy.
+    /// One index row per stacked copy (shifted by `offset`).
     let variants: [[Int]]
 
-    init(name: String, source: Tensor, setter: PatchSetter, variants: [[Int]]) {
+    init(name: String, source: Tensor, setter: PatchSetter, variants: [[Int]], offset: Int = 0) throws {
         self.name = name
-        self.source = source
         self.setter = setter
-        self.variants = variants
+        self.variants = variants.map { setter.shifted($0, by: offset) }
+        self.source = offset == 0 ? source
+            : try source.indexed([TensorIndex](repeating: .all, count: ActivationRegion(hook: name).positionAxis)
+                                 + [.slice(start: offset, end: nil, step: 1)])
+    }
+
+    /// Whether a pass may start at a later position for this hook: a block's hook with positions on the
+    /// usual axis (the QK-norm hooks flatten positions away).
+    static func allowsPositionOffset(_ hook: String) -> Bool {
+        HookPoint(name: hook).layer != nil && !hook.contains("q_norm") && !hook.contains("k_norm")
     }
 
     func isActive(_ hook: String) -> Bool { hook == name }
@@ -37,11 +47,15 @@ final class PatchHooks: ActivationHooks {
 
 extension HookedTransformer {
     /// Logits of blocks `layer…` run on `residual` (`[batch, pos, d_model]`, the residual before block
-    /// `layer`) with `hooks`; with `lastPosition` only the last position is unembedded (`[batch, 1, vocab]`).
-    func logits(fromResidual residual: Tensor, layer: Int, hooks: any ActivationHooks, lastPosition: Bool) throws -> Tensor {
+    /// `layer`, continuing `cache` when given) with `hooks`; with `lastPosition` only the last position is
+    /// unembedded (`[batch, 1, vocab]`).
+    func logits(fromResidual residual: Tensor, layer: Int, cache: KVCache? = nil, hooks: any ActivationHooks,
+                lastPosition: Bool) throws -> Tensor {
         let n = config.nLayers
-        guard lastPosition, layer < n else { return try forward(residual: residual, startAtLayer: layer, hooks: hooks) }
-        let final = try forward(residual: residual, startAtLayer: layer, stopAtLayer: n, hooks: hooks)
+        guard lastPosition, layer < n else {
+            return try forward(residual: residual, startAtLayer: layer, cache: cache, hooks: hooks)
+        }
+        let final = try forward(residual: residual, startAtLayer: layer, stopAtLayer: n, cache: cache, hooks: hooks)
         return try unembedResidual(final[.all, (residual.shape[1] - 1)...])
     }
 

@@ -8,8 +8,11 @@ struct PatchRunner {
     let options: PatchingOptions
     /// The patched run's residual before each block and after the last (`[batch, pos, d_model]`), fast path only.
     private let residuals: [Tensor]
+    /// The patched run's keys and values at every block (`[batch, pos, n_kv, d_head]`), fast path only.
+    private let keys: [Tensor], values: [Tensor]
 
-    /// A runner; the fast strategy first caches the patched run's residual stream at every block boundary.
+    /// A runner; the fast strategy first caches the patched run's residual stream at every block boundary
+    /// and its keys and values.
     init(model: HookedTransformer, tokens: Tensor, source: ActivationCache, metric: PatchingMetric,
          options: PatchingOptions) throws {
         guard tokens.rank == 2, tokens.count > 0 else {
@@ -20,13 +23,20 @@ struct PatchRunner {
         }
         (self.model, self.tokens, self.source, self.metric, self.options) = (model, tokens, source, metric, options)
         guard options.strategy == .fast else {
-            residuals = []
+            (residuals, keys, values) = ([], [], [])
             return
         }
         let n = model.config.nLayers
         let names = (0..<n).map { "blocks.\($0).hook_resid_pre" } + ["blocks.\(n - 1).hook_resid_post"]
-        let (_, cache) = try model.runWithCache(tokens, names: .names(names))
-        residuals = try names.map { try cache[$0] }
+        let recorder = ResidualRecorder(names: Set(names))
+        let cache = KVCache(layers: n, batch: tokens.shape[0])
+        _ = try model.forward(tokens: tokens, cache: cache, hooks: recorder)
+        residuals = try names.map { name in
+            guard let value = recorder.values[name] else { throw LensError.missingActivation(name, suggestions: []) }
+            return value
+        }
+        keys = (0..<n).map { cache.keys(layer: $0)! }
+        values = (0..<n).map { cache.values(layer: $0)! }
     }
 
     var batch: Int { tokens.shape[0] }
@@ -41,16 +51,19 @@ struct PatchRunner {
             switch options.strategy {
             case .naive:
                 for i in members {
-                    let hooks = PatchHooks(name: hook, source: clean, setter: setter, variants: [indices[i]])
+                    let hooks = try PatchHooks(name: hook, source: clean, setter: setter, variants: [indices[i]])
                     results[i] = try metric(model.forward(tokens: tokens, hooks: hooks))
                     progress.advance(by: 1)
                 }
             case .fast:
-                let chunk = variantsPerPass()
-                for start in stride(from: 0, to: members.count, by: chunk) {
-                    let part = Array(members[start..<min(start + chunk, members.count)])
-                    let hooks = PatchHooks(name: hook, source: clean, setter: setter, variants: part.map { indices[$0] })
-                    let logits = try stackedLogits(hook: hook, copies: part.count, hooks: hooks)
+                let offsets = PatchHooks.allowsPositionOffset(hook) ? members.map { setter.firstPosition(indices[$0]) }
+                    : members.map { _ in 0 }
+                for chunk in chunks(members, offsets: offsets) {
+                    let offset = chunk.map { offsets[$0] }.min()!
+                    let part = chunk.map { members[$0] }
+                    let hooks = try PatchHooks(name: hook, source: clean, setter: setter, variants: part.map { indices[$0] },
+                                               offset: offset)
+                    let logits = try stackedLogits(hook: hook, copies: part.count, offset: offset, hooks: hooks)
                     for (v, i) in part.enumerated() {
                         results[i] = try metric(logits[(v * batch)..<((v + 1) * batch)])
                     }
@@ -73,6 +86,9 @@ struct PatchRunner {
             guard let layer = index.first, fullName || (0..<model.config.nLayers).contains(layer) else {
                 throw LensError.invalidArgument("patch index \(index) does not start with a layer of \(model.config.nLayers)")
             }
+            if setter.indexLength != nil, !(0..<positions).contains(setter.firstPosition(index)) {
+                throw LensError.invalidArgument("patch index \(index) names a position outside \(positions) tokens")
+            }
             let hook = fullName ? activation : getActName(activation, layer: layer)
             if members[hook] == nil {
                 try registry.validate(hook)
@@ -83,25 +99,70 @@ struct PatchRunner {
         return order.map { ($0, members[$0]!) }
     }
 
+    /// Stacked passes over positions of `members` (by index into `offsets`, each patch's first changed
+    /// position): members sorted by that position; a pass holds at most the copies that fit `maxBatchBytes`,
+    /// and only patches whose first position lies within a quarter of the remaining length of the pass's
+    /// first one, so little is recomputed for patches that start later.
+    private func chunks(_ members: [Int], offsets: [Int]) -> [[Int]] {
+        let order = members.indices.sorted { (offsets[$0], $0) < (offsets[$1], $1) }
+        var result: [[Int]] = [], current: [Int] = []
+        var first = 0
+        for k in order {
+            let limit = variantsPerPass(length: positions - (current.isEmpty ? offsets[k] : first))
+            if !current.isEmpty, current.count >= limit || offsets[k] - first > (positions - first) / 4 {
+                result.append(current)
+                current = []
+            }
+            if current.isEmpty { first = offsets[k] }
+            current.append(k)
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
+    }
+
     /// Logits of `copies` stacked copies of the patched run, starting at the block that holds `hook` from
-    /// the cached residual; only the metric's positions are unembedded when the hook is inside a block.
-    private func stackedLogits(hook: String, copies: Int, hooks: PatchHooks) throws -> Tensor {
+    /// the cached residual at positions `offset…` (earlier positions' keys and values from the cache); only
+    /// the metric's positions are unembedded when the hook is inside a block.
+    private func stackedLogits(hook: String, copies: Int, offset: Int, hooks: PatchHooks) throws -> Tensor {
         let n = model.config.nLayers
         let layer = HookPoint(name: hook).layer ?? (hook.hasPrefix("ln_final.") || hook.hasPrefix("unembed.") ? n : nil)
         guard let layer else {
             return try model.forward(tokens: tokens.repeated([copies, 1]), hooks: hooks)
         }
-        return try model.logits(fromResidual: residuals[layer].repeated([copies, 1, 1]), layer: layer, hooks: hooks,
+        var cache: KVCache?
+        if offset > 0 {
+            let prefix = { (t: Tensor) in t[.all, 0..<offset].repeated([copies, 1, 1, 1]) }
+            cache = try KVCache(keys: (0..<n).map { $0 >= layer ? prefix(keys[$0]) : nil },
+                                values: (0..<n).map { $0 >= layer ? prefix(values[$0]) : nil })
+        }
+        let start = residuals[layer][.all, offset...].repeated([copies, 1, 1])
+        return try model.logits(fromResidual: start, layer: layer, cache: cache, hooks: hooks,
                                 lastPosition: metric.positions == .last)
     }
 
-    /// Copies per stacked pass so that one pass stays under `maxBatchBytes` (an estimate of the largest
-    /// live activations of one row: residual copies, q/k/v, scores and pattern, MLP hidden, logits).
-    private func variantsPerPass() -> Int {
-        let c = model.config, p = positions
+    /// Copies per stacked pass over `length` positions so that one pass stays under `maxBatchBytes` (an
+    /// estimate of the largest live activations of one row: residual copies, q/k/v, scores and pattern, MLP
+    /// hidden, logits).
+    private func variantsPerPass(length p: Int) -> Int {
+        let c = model.config, keys = positions
         let unembedded = metric.positions == .last ? 1 : p
         let perPosition = 12 * c.dModel + 3 * (c.dMLP ?? 0) + 2 * (c.nHeads + 2 * c.keyValueHeads) * c.dHead
-        let floats = p * perPosition + 3 * c.nHeads * p * p + 2 * unembedded * c.dVocabOut
+        let floats = p * perPosition + 3 * c.nHeads * p * keys + 2 * unembedded * c.dVocabOut
         return max(1, options.maxBatchBytes / max(1, floats * 4 * batch))
+    }
+}
+
+/// Keeps the activations at a few hook points of one pass.
+final class ResidualRecorder: ActivationHooks {
+    private let names: Set<String>
+    private(set) var values: [String: Tensor] = [:]
+
+    init(names: Set<String>) { self.names = names }
+
+    func isActive(_ name: String) -> Bool { names.contains(name) }
+
+    func visit(_ name: String, _ value: Tensor) throws -> Tensor {
+        values[name] = value
+        return value
     }
 }

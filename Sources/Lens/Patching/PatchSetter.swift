@@ -42,6 +42,28 @@ public enum PatchSetter {
         }
     }
 
+    /// The first sequence position a patch at `index` changes (0 when it touches every position or the setter
+    /// is custom): positions before it keep their values in a causal model.
+    func firstPosition(_ index: [Int]) -> Int {
+        switch self {
+        case .layerPos, .layerPosHeadVector: return index[1]
+        case .layerHeadPosPattern, .layerHeadDestSrcPosPattern: return index[2]
+        case .layerHeadVector, .layerHeadPattern, .custom: return 0
+        }
+    }
+
+    /// `index` for an activation whose (destination) positions start at `offset`.
+    func shifted(_ index: [Int], by offset: Int) -> [Int] {
+        guard offset != 0 else { return index }
+        var moved = index
+        switch self {
+        case .layerPos, .layerPosHeadVector: moved[1] -= offset
+        case .layerHeadPosPattern, .layerHeadDestSrcPosPattern: moved[2] -= offset
+        case .layerHeadVector, .layerHeadPattern, .custom: break
+        }
+        return moved
+    }
+
     /// Writes the patch for `index` into rows `rows` of `activation` (`[variants·batch, ...]`) from
     /// `source` (`[batch, ...]`).
     func apply(_ activation: inout Tensor, rows: Range<Int>, index: [Int], source: Tensor) throws {

@@ -44,17 +44,30 @@ extension HookedTransformer {
 
     /// Runs blocks `startAtLayer..<stopAtLayer` (negative indices count from the end) on a residual stream
     /// `[batch, pos, d_model]`, then, without `stopAtLayer`, the final norm and unembedding.
+    ///
+    /// With a `cache` the residual holds the positions after those in the cache: the run blocks reuse and
+    /// append their keys and values (as `forward(tokens:cache:)` does); blocks outside the range are neither
+    /// read nor extended, so afterwards the cache serves only those blocks.
     public func forward(residual: Tensor, startAtLayer: Int, stopAtLayer: Int? = nil, attentionMask: Tensor? = nil,
-                        hooks: (any ActivationHooks)? = nil) throws -> Tensor {
+                        cache: KVCache? = nil, hooks: (any ActivationHooks)? = nil) throws -> Tensor {
         guard residual.rank == 3, residual.shape[2] == config.dModel else {
             throw ForwardError.invalidInput(
                 "residual of shape \(residual.shape), expected [batch, pos, \(config.dModel)]")
         }
         let (batch, length) = (residual.shape[0], residual.shape[1])
         let mask = try attentionMask.map { try Self.maskRows($0, batch: batch, length: length) }
-        let layout = SequenceLayout(batch: batch, length: length, past: 0, keyMask: mask)
         let range = try layerRange(start: startAtLayer, stop: stopAtLayer)
-        let x = try runBlocks(residual.converted(to: .float32), range, context(layout, nil, HookRunner(hooks: hooks)))
+        if let cache {
+            guard cache.batch == batch, cache.layers == blocks.count,
+                  cache.length == 0 || range.allSatisfy({ cache.keys(layer: $0) != nil }) else {
+                throw ForwardError.invalidInput("a cache for \(cache.batch) sequences and \(cache.layers) layers cannot "
+                                                + "continue \(batch) sequences through blocks \(range)")
+            }
+        }
+        let fullMask = cache.map { $0.extendedMask(new: mask, count: length) } ?? mask
+        let layout = SequenceLayout(batch: batch, length: length, past: cache?.length ?? 0, keyMask: fullMask)
+        let x = try runBlocks(residual.converted(to: .float32), range, context(layout, cache, HookRunner(hooks: hooks)))
+        cache?.commit(count: length, mask: fullMask)
         return stopAtLayer == nil ? try finish(x, HookRunner(hooks: hooks)) : x
     }
 

@@ -22,6 +22,34 @@ public final class KVCache {
         values = Array(repeating: nil, count: layers)
     }
 
+    /// A cache already holding the given positions: per layer, keys (as attention uses them, after QK norm and
+    /// rotation) and values `[batch, length, n_kv, d_head]`, or nil for a layer no later pass runs (a pass that
+    /// starts at a later block with `forward(residual:startAtLayer:cache:)`). Throws for mismatched shapes.
+    public init(keys: [Tensor?], values: [Tensor?]) throws {
+        guard keys.count == values.count, let first = keys.compactMap({ $0 }).first, first.rank == 4 else {
+            throw ForwardError.invalidInput("a key/value cache needs matching key and value lists with at least one [batch, length, heads, d_head] layer")
+        }
+        for (layer, (k, v)) in zip(keys, values).enumerated() {
+            guard let k else {
+                guard v == nil else { throw ForwardError.invalidInput("layer \(layer) has values but no keys") }
+                continue
+            }
+            guard let v, k.rank == 4, k.shape == v.shape, Array(k.shape[0...1]) == Array(first.shape[0...1]) else {
+                throw ForwardError.invalidInput("layer \(layer) keys \(k.shape) and values \(v?.shape ?? []) do not match \(first.shape)")
+            }
+        }
+        batch = first.shape[0]
+        length = first.shape[1]
+        self.keys = keys.map { $0?.converted(to: .float32).contiguous() }
+        self.values = values.map { $0?.converted(to: .float32).contiguous() }
+    }
+
+    /// The stored keys of `layer`, `[batch, length, n_kv, d_head]`, nil if the layer holds none.
+    public func keys(layer: Int) -> Tensor? { keys[layer].map { $0[.all, 0..<length] } }
+
+    /// The stored values of `layer`, `[batch, length, n_kv, d_head]`, nil if the layer holds none.
+    public func values(layer: Int) -> Tensor? { values[layer].map { $0[.all, 0..<length] } }
+
     /// Writes `k`, `v` (`[batch, new, n_kv, d_head]`) after the stored positions of `layer` and returns all
     /// keys and values so far, `[batch, length + new, n_kv, d_head]`.
     func append(layer: Int, k: Tensor, v: Tensor) -> (Tensor, Tensor) {
