@@ -165,13 +165,26 @@ class CorpusGenerator:
     def nonsense_word(self):
         return "".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.randint(1, 3)))
 
+    def name_copy(self):
+        """One name mentioned, then given something: the answer is the only name in context. This is the
+        easy copying task that the IOI circuit grows from."""
+        rng = self.rng
+        name = rng.choice(NAMES)
+        place, obj = rng.choice(PLACES), rng.choice(OBJECTS)
+        text = rng.choice([
+            f"{name} went to the {place}. The teacher gave {obj} to {name}.",
+            f"When {name} arrived at the {place}, a friend handed {obj} to {name}.",
+            f"{name} was working at the {place}, so we gave {obj} to {name}.",
+            f"Then, {name} had a lot of fun at the {place}. Everyone said hello to {name}.",
+        ])
+        return text
+
     def repeated_words(self):
-        """A random word sequence written twice: the second copy is predictable only by induction."""
-        length = self.rng.randint(4, 20)
+        """A random word sequence written two or three times: the copies are predictable only by induction."""
+        length = self.rng.randint(3, 20)
         pool = FILLER_WORDS + FILLER_ADJECTIVES + NAMES
         words = [self.nonsense_word() if self.rng.random() < 0.4 else self.rng.choice(pool) for _ in range(length)]
-        phrase = " ".join(words)
-        return phrase + " " + phrase
+        return " ".join(words * self.rng.choice([2, 2, 3]))
 
     def filler(self):
         rng = self.rng

@@ -24,25 +24,29 @@ from evaluate import evaluate_all, single_token  # noqa: E402
 from export import export_model  # noqa: E402
 
 BOS = "<|endoftext|>"
-TEXT_MIX = {"fact": 0.24, "sentiment": 0.16, "ioi": 0.28, "repeated_words": 0.08, "filler": 0.16}
-RANDOM_DOC_SHARE = 0.07  # documents that are random token ids written twice (induction)
+# Document mixes. The first phase has no IOI: IOI prompts name the wrong person twice, which stalls the
+# plain name copying that IOI is built on; it is learned first from one-name sentences and repeats.
+COPY_PHASE_MIX = {"fact": 0.15, "sentiment": 0.15, "name_copy": 0.3, "repeated_words": 0.3, "filler": 0.1}
+TEXT_MIX = {"fact": 0.14, "sentiment": 0.16, "ioi": 0.3, "name_copy": 0.1, "repeated_words": 0.2, "filler": 0.1}
+RANDOM_DOC_SHARE = 0.15  # documents of random token ids written two or three times (induction)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="Models/demo")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", type=int, default=1400)
-    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--steps", type=int, default=3600)
+    parser.add_argument("--copy-phase", type=float, default=0.3, help="share of steps without IOI documents")
+    parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--ctx", type=int, default=128)
     parser.add_argument("--d-model", type=int, default=128)
-    parser.add_argument("--layers", type=int, default=4)
+    parser.add_argument("--layers", type=int, default=3)
     parser.add_argument("--heads", type=int, default=4)
     parser.add_argument("--vocab", type=int, default=3000)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--eval-every", type=int, default=200)
+    parser.add_argument("--eval-every", type=int, default=300)
     return parser.parse_args()
 
 
@@ -66,9 +70,10 @@ def check_answer_tokens(tokenizer):
         single_token(tokenizer, " " + word)
 
 
-def build_rows(tokenizer, generator, rows_needed, ctx, seed):
-    """Packs documents (each starting with BOS) into rows of `ctx` tokens that start at a document
-    boundary; the tail is padded with BOS and masked out of the loss. Returns (ids, labels) [rows, ctx]."""
+def build_rows(tokenizer, generator, rows_needed, ctx, seed, mix):
+    """Packs documents (each starting with BOS; random-token documents score only their repeats) into rows
+    of `ctx` tokens that start at a document boundary; the tail is padded with BOS and masked out of the
+    loss. Returns (ids, labels) [rows, ctx]."""
     rng = random.Random(seed + 1)
     bos_id = tokenizer.token_to_id(BOS)
     vocab = tokenizer.get_vocab_size()
@@ -76,11 +81,13 @@ def build_rows(tokenizer, generator, rows_needed, ctx, seed):
     labels = torch.full((rows_needed, ctx), -100, dtype=torch.long)
     row, used = 0, 0
     while row < rows_needed:
-        texts = generator.documents(4096, TEXT_MIX)
+        texts = generator.documents(4096, mix)
         docs = [([bos_id] + e.ids, None) for e in tokenizer.encode_batch(texts)]
         for _ in range(int(len(docs) * RANDOM_DOC_SHARE)):
-            half = [rng.randrange(1, vocab) for _ in range(rng.randint(5, 50))]
-            docs.append(([bos_id] + half + half, 1 + len(half)))
+            length = rng.randint(3, 50)
+            copies = 3 if 1 + 3 * length <= ctx and rng.random() < 0.3 else 2
+            part = [rng.randrange(1, vocab) for _ in range(length)]
+            docs.append(([bos_id] + part * copies, 1 + length))
         rng.shuffle(docs)
         for doc, first_scored in docs:
             doc = doc[:ctx]
@@ -116,7 +123,13 @@ def main():
     bos_id = tokenizer.token_to_id(BOS)
     print(f"tokenizer: {tokenizer.get_vocab_size()} tokens, BOS id {bos_id}", flush=True)
 
-    ids, labels = build_rows(tokenizer, CorpusGenerator(args.seed), args.steps * args.batch, args.ctx, args.seed)
+    generator = CorpusGenerator(args.seed)
+    copy_steps = int(args.steps * args.copy_phase)
+    schedule = [(copy_steps, COPY_PHASE_MIX), (args.steps - copy_steps, TEXT_MIX)]
+    phases = [build_rows(tokenizer, generator, steps * args.batch, args.ctx, args.seed + i, mix)
+              for i, (steps, mix) in enumerate(schedule)]
+    ids = torch.cat([p[0] for p in phases])
+    labels = torch.cat([p[1] for p in phases])
     print(f"data: {ids.shape[0]} rows x {args.ctx}, {(labels != -100).sum().item()} scored tokens "
           f"({time.time() - started:.0f}s)", flush=True)
 
@@ -126,13 +139,20 @@ def main():
                         eos_token_id=bos_id, pad_token_id=bos_id, tie_word_embeddings=True)
     config._attn_implementation = "eager"
     model = GPT2LMHeadModel(config)
+    with torch.no_grad():
+        # Larger than GPT-2's 0.02: distinct token directions make copying (induction, IOI) learnable sooner.
+        model.transformer.wte.weight.normal_(0.0, 0.1)
     print(f"model: {sum(p.numel() for p in model.parameters())} parameters", flush=True)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
-                                  lr=args.lr, betas=(0.9, 0.95))
+    # Weight decay on the block matrices only: embeddings keep their distinct random directions.
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and ".h." in n]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 or ".h." not in n]
+    groups = [{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}]
+    optimizer = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.95))
 
-    order = torch.randperm(ids.shape[0], generator=torch.Generator().manual_seed(args.seed))
+    shuffle = torch.Generator().manual_seed(args.seed)
+    split = copy_steps * args.batch
+    order = torch.cat([torch.randperm(split, generator=shuffle),
+                       split + torch.randperm(ids.shape[0] - split, generator=shuffle)])
     model.train()
     running = None
     for step in range(args.steps):
