@@ -10,10 +10,15 @@ import Testing
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Models/demo")
 
-    /// Tasks whose prompts the model card says the model answers (top-1 accuracy 1.0 on facts).
-    static let answeredTasks: Set<String> = ["facts"]
+    /// Tasks whose answers the model card reports as top-1 (factual recall: 0.99 on the training templates).
+    static let predictedTasks: Set<String> = ["facts"]
 
-    /// The model card's best induction-head score is 0.020 (head 3.2); this checkpoint has no induction head.
+    /// Tasks where the model card reports the right class (sentiment: 1.0 on held-out verb/noun pairs), so
+    /// the answer must beat the wrong answer.
+    static let preferredTasks: Set<String> = ["facts", "sentiment"]
+
+    /// The model card's best induction-head score is 0.019 (head 2.2): this checkpoint has no induction head,
+    /// so the test asserts the detector's bookkeeping and a floor below that figure.
     static let inductionScoreFloor: Float = 0.01
 
     /// One run of the workflow shared by the tests.
@@ -29,16 +34,19 @@ import Testing
         let prompts = try DemoPrompts(contentsOf: Self.folder.appendingPathComponent("prompts.json"))
         #expect(findings.behaviours.map(\.promptCase) == prompts.cases)
         #expect(findings.analyses.map(\.promptCase.task) == prompts.tasks)
-        for b in findings.behaviours where Self.answeredTasks.contains(b.promptCase.task) {
-            #expect(b.predictsAnswer, "\(b.promptCase.prompt) → \(b.prediction.top.first?.token ?? "")")
-            #expect(b.logitDiff > 0 && b.corruptedLogitDiff < 0, "\(b.promptCase.prompt)")
+        for b in findings.behaviours {
+            let task = b.promptCase.task
+            #expect(b.predictsAnswer || !Self.predictedTasks.contains(task), "\(b.promptCase.prompt) → \(b.prediction.top[0].token)")
+            #expect(b.prefersAnswer && b.corruptedLogitDiff < 0 || !Self.preferredTasks.contains(task), "\(b.promptCase.prompt)")
+            let mark = b.prefersAnswer ? "✓" : "✗"
+            #expect(findings.summary.contains("\(mark) \(task.padding(toLength: 9, withPad: " ", startingAt: 0))  \"\(b.promptCase.prompt)\""))
         }
         #expect(findings.summary.contains("✓ facts      \"The Eiffel Tower is located in\" → ' Paris'"))
     }
 
     /// The strongest `resid_pre` cell is the grid's maximum and the summary names it; patching layer 0 at a
     /// single differing token restores the clean run (1 ± 1e-3) and at the shared tokens changes nothing
-    /// (0 ± 1e-3); the strongest position is the differing token at layer 0 and the last token at the last layer.
+    /// (0 ± 1e-3); the route the summary prints starts at the differing token.
     @Test func patchingTopCellIsWhereTheSummarySays() throws {
         let findings = try Self.run.get()
         for analysis in findings.analyses {
@@ -46,7 +54,6 @@ import Testing
             let flat = patching.residPre.flatMap { $0 }
             let best = flat.indices.max { flat[$0] < flat[$1] }!
             let cell = patching.topResidCell
-            let width = analysis.tokens.count
             #expect(cell.value == flat[best])
             #expect(findings.summary.contains("strongest resid_pre cell: layer \(cell.layer), pos \(cell.position) "
                                               + "'\(analysis.tokens[cell.position])'"))
@@ -56,7 +63,7 @@ import Testing
                 #expect(abs(value - (differing.contains(p) ? 1 : 0)) < 1e-3, "layer 0 pos \(p) of \(analysis.headline)")
             }
             #expect(patching.topPositionPerLayer.first.map(differing.contains) == true)
-            #expect(patching.topPositionPerLayer.last == width - 1, "\(analysis.headline)")
+            #expect(findings.summary.contains("resid_pre: " + PatchingRoute(patching).description(tokens: analysis.tokens)))
         }
     }
 

@@ -64,8 +64,9 @@ import Testing
         let model = try Self.model()
         let prompt = try model.tokenize(PromptCase(prompt: "Big Ben is located in", answer: " London", wrong: " Moscow"))
         #expect(throws: LensError.self) { try model.ablationScan(prompt, targets: [.hook("blocks.0.hook_resid_prez")]) }
-        #expect(throws: WorkflowError.unknownLayer(7, layers: 4)) { try model.ablationScan(prompt, targets: [.mlp(layer: 7)]) }
-        #expect(throws: WorkflowError.unknownHead(layer: 1, head: 9, layers: 4, heads: 4)) {
+        let (layers, heads) = (model.config.nLayers, model.config.nHeads)
+        #expect(throws: WorkflowError.unknownLayer(7, layers: layers)) { try model.ablationScan(prompt, targets: [.mlp(layer: 7)]) }
+        #expect(throws: WorkflowError.unknownHead(layer: 1, head: 9, layers: layers, heads: heads)) {
             try model.ablationScan(prompt, targets: [.head(HeadIndex(layer: 1, head: 9))])
         }
         #expect(throws: LensError.self) {
@@ -81,7 +82,7 @@ import Testing
         let config = model.transformer.config
         let sweep = try model.ablationScan(prompt, targets: AblationTarget.everyComponent(of: config), showProgress: false)
         #expect(sweep.effects.count == config.nLayers * config.nHeads + 2 * config.nLayers)
-        #expect(sweep.effects[5].target == "L1H1" && sweep.effects.last?.target == "mlp 3")
+        #expect(sweep.effects[config.nHeads + 1].target == "L1H1" && sweep.effects.last?.target == "mlp \(config.nLayers - 1)")
         for effect in sweep.effects { #expect(abs(effect.change - (effect.metric - sweep.baseline)) < 1e-5) }
         let baseline = try prompt.metric(model.transformer.forward(tokens: prompt.tokenTensor))
         #expect(abs(sweep.baseline - baseline) < 1e-5)

@@ -1,11 +1,12 @@
 /// The readable summary `lens demo` prints.
 extension DemoFindings {
-    /// What the model predicts, where patching concentrates, the top heads and the best induction head.
+    /// What the model predicts (✓ when it prefers the answer to the wrong answer), where patching
+    /// concentrates, the top heads and the best induction head.
     public var summary: String {
         var lines = ["SwiftLens demo · \(modelName) (\(modelDescription))", "", "What the model predicts"]
         let width = behaviours.map(\.promptCase.task.count).max() ?? 0
         for b in behaviours {
-            let mark = b.predictsAnswer ? "✓" : "✗"
+            let mark = b.prefersAnswer ? "✓" : "✗"
             let p = b.prediction
             var line = "  \(mark) \(b.promptCase.task.padding(toLength: width, withPad: " ", startingAt: 0))  "
                 + "\"\(b.promptCase.prompt)\" → \(quoted(p.top.first?.token ?? "")) (\(fmt(p.top.first?.probability ?? 0, 2)))"

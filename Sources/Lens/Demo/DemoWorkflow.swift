@@ -15,6 +15,9 @@ public struct DemoFindings: Sendable, Encodable {
         public let corruptedLogitDiff: Float
         /// Whether the answer is the top prediction.
         public var predictsAnswer: Bool { prediction.answerRank == 0 }
+        /// Whether the model prefers the answer to the wrong answer (`logitDiff > 0`; without a wrong answer,
+        /// whether it predicts the answer).
+        public var prefersAnswer: Bool { promptCase.wrong == nil ? predictsAnswer : logitDiff > 0 }
     }
 
     /// The model folder's name.
