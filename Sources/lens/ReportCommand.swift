@@ -61,7 +61,7 @@ struct ReportCommand: ParsableCommand {
             ? nil : try lens.transformer.headScan(length: length, batch: 10, bos: lens.tokenizer?.bosTokenId)
         var report = HTMLReport(title: "SwiftLens report", subtitle: "\(modelOptions.model) · \(analysis.headline)")
         report.preformatted(([analysis.headline] + analysis.summaryLines).joined(separator: "\n"))
-        report.add(analysis.reportSection())
+        report.add(analysis.reportSection(title: analysis.headline))
         if let scan { report.add(scan.reportSection()) }
         try report.write(toPath: html)
         if json { return try printJSON(Findings(analysis: analysis, heads: scan)) }
