@@ -61,7 +61,7 @@ struct TokenizeCommand: ParsableCommand {
         if json {
             let (ids, tokens) = model.encodeWithTokens(input)
             let idList = ids.map(String.init).joined(separator: ", ")
-            let tokenList = tokens.map(Self.jsonString).joined(separator: ", ")
+            let tokenList = tokens.map(Markup.jsonString).joined(separator: ", ")
             print("{\"ids\": [\(idList)], \"tokens\": [\(tokenList)]}")
         } else {
             print(model.encode(input).map(String.init).joined(separator: " "))
@@ -80,25 +80,6 @@ struct TokenizeCommand: ParsableCommand {
             throw TokenizeError(message: "--text-file \(path) is not valid UTF-8")
         }
         return text
-    }
-
-    /// A JSON string literal (non-ASCII kept as UTF-8, control characters escaped).
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// Best wall time over `repeats` encodes, as `{"bytes": ..., "tokens": ..., "seconds": ..., "mb_per_s": ...}`.
