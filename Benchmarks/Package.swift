@@ -18,5 +18,10 @@ let package = Package(
             path: "Benchmarks/TensorBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "make-gpt2-checkpoint",
+            dependencies: [.product(name: "Tensor", package: "SwiftLens")],
+            path: "Tools/MakeGPT2Checkpoint"
+        ),
     ]
 )

@@ -7,7 +7,8 @@ struct LensCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lens",
         abstract: "Mechanistic interpretability of transformer language models, from the command line.",
-        subcommands: [TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self, PredictCommand.self,
-                      PatchCommand.self]
+        subcommands: [DemoCommand.self, PredictCommand.self, LogitLensCommand.self, AttributeCommand.self,
+                      PatchCommand.self, AblateCommand.self, AttentionCommand.self, HeadsCommand.self, ReportCommand.self,
+                      TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self]
     )
 }

@@ -16,7 +16,14 @@ struct PatchCommand: ParsableCommand {
             + "head_pattern_dest_src_pos, [3, n_layers, pos] for block_every, [5, n_layers, n_heads] for "
             + "head_all_pos_every, [5, n_layers, pos, n_heads] for head_by_pos_every. Text is tokenized with "
             + "DIR/tokenizer.json with a BOS token; answers are used exactly as given (include a leading space "
-            + "if the answer follows a word).")
+            + "if the answer follows a word).\n\n"
+            + "Examples:\n"
+            + "  lens patch --model Models/demo --act resid_pre \\\n"
+            + "    --clean \"The Eiffel Tower is located in\" --answer \" Paris\" \\\n"
+            + "    --corrupted \"The Leaning Tower is located in\" --wrong \" Pisa\"\n"
+            + "  lens patch --model Models/demo --act head_z_all_pos --json --out heads.npy \\\n"
+            + "    --clean \"I love this movie because it is\" --answer \" great\" \\\n"
+            + "    --corrupted \"I hate this movie because it is\" --wrong \" terrible\"")
 
     @Option(name: .long, help: "Hugging Face model folder (config.json, model.safetensors; tokenizer.json for text).")
     var model: String
@@ -64,6 +71,9 @@ struct PatchCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress bar.")
     var quiet = false
 
+    @Flag(name: .long, help: "Print JSON {sweep, shape, clean, corrupted, normalized, values (flat, row-major)}.")
+    var json = false
+
     /// Timing for Benchmarks/: run the fast sweep this many times and the naive sweep once, print the best
     /// times and their largest difference as JSON (the fast result still goes to --out).
     @Option(name: .customLong("benchmark-repeats"), help: .hidden)
@@ -107,11 +117,15 @@ struct PatchCommand: ParsableCommand {
         }
         let options = PatchingOptions(strategy: naive ? .naive : .fast, showProgress: !quiet)
         let result = try transformer.actPatch(sweep, clean: cleanIDs, corrupted: corruptedIDs, metric: metric, options: options)
+        if let out { try result.writeNpy(to: out) }
+        if json {
+            return try printJSON(PatchJSON(sweep: sweep.rawValue, shape: result.shape, clean: cleanValue,
+                                           corrupted: corruptedValue, normalized: !raw, values: result.scalars))
+        }
         print("\(sweep.rawValue) (\(sweep.transformerLensName)) shape \(result.shape), "
               + (raw ? "raw logit difference" : "normalised logit difference (0 = corrupted, 1 = clean)"))
         print("clean logit difference \(cleanValue), corrupted \(corruptedValue)")
         print(result.description)
-        if let out { try result.writeNpy(to: out) }
     }
 
     /// Best wall time of `repeats` fast sweeps and of one naive sweep (each including the clean run that
@@ -189,4 +203,13 @@ struct PatchCommandError: Error, CustomStringConvertible {
     let description: String
 
     init(_ description: String) { self.description = description }
+}
+
+/// `lens patch --json`: the sweep's result with its clean and corrupted metrics.
+struct PatchJSON: Encodable {
+    let sweep: String
+    let shape: [Int]
+    let clean: Float, corrupted: Float
+    let normalized: Bool
+    let values: [Float]
 }

@@ -19,12 +19,12 @@ extension HookedTransformer {
     /// Induction score of every head `[n_layers, n_heads]` on `tokens` made by `repeatedRandomTokens` (two
     /// copies of `length` tokens after a BOS): the mean over rows and over the second copy's positions
     /// `i = length+1 … 2·length` of `pattern[i, i − length + 1]`, the attention from a token to the token
-    /// after its earlier occurrence.
-    public func inductionScores(repeatedTokens tokens: Tensor, length: Int) throws -> Tensor {
+    /// after its earlier occurrence. `cache` (of these tokens, with every layer's pattern) saves the forward pass.
+    public func inductionScores(repeatedTokens tokens: Tensor, length: Int, cache: ActivationCache? = nil) throws -> Tensor {
         guard tokens.rank == 2, tokens.shape[1] == 1 + 2 * length, length > 1 else {
             throw LensError.invalidArgument("inductionScores needs [batch, 1 + 2·\(length)] repeated tokens, got \(tokens.shape)")
         }
-        let (_, cache) = try runWithCache(tokens, names: .filter { $0.hasSuffix("attn.hook_pattern") })
+        let cache = try cache ?? runWithCache(tokens, names: .filter { $0.hasSuffix("attn.hook_pattern") }).1
         var scores: [Float] = []
         for layer in 0..<config.nLayers {
             let pattern = try cache["pattern", layer]

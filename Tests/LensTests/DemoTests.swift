@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import Lens
+
+/// The demo workflow run in-process on the embedded model (`Models/demo`), with its findings asserted.
+/// The head detector runs on 4 of the 20 repeated sequences to keep the debug build fast; everything else is
+/// exactly what `lens demo` runs.
+@Suite struct DemoTests {
+    /// `Models/demo` of this repository.
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Models/demo")
+
+    /// Tasks whose answers the model card reports as top-1 (factual recall: 0.99 on the training templates).
+    static let predictedTasks: Set<String> = ["facts"]
+
+    /// Tasks where the model card reports the right class (sentiment: 1.0 on held-out verb/noun pairs), so
+    /// the answer must beat the wrong answer.
+    static let preferredTasks: Set<String> = ["facts", "sentiment"]
+
+    /// The model card's best induction-head score is 0.019 (head 2.2): this checkpoint has no induction head,
+    /// so the test asserts the detector's bookkeeping and a floor below that figure.
+    static let inductionScoreFloor: Float = 0.01
+
+    /// One run of the workflow shared by the tests.
+    static let run: Result<DemoFindings, any Error> = Result {
+        let model = try LensModel(pretrained: folder)
+        var prompts = try DemoPrompts(contentsOf: folder.appendingPathComponent("prompts.json"))
+        prompts.induction.batch = 4
+        return try model.runDemo(prompts: prompts, modelName: "demo", showProgress: false)
+    }
+
+    @Test func predictsTheAnswersTheModelCardReports() throws {
+        let findings = try Self.run.get()
+        let prompts = try DemoPrompts(contentsOf: Self.folder.appendingPathComponent("prompts.json"))
+        #expect(findings.behaviours.map(\.promptCase) == prompts.cases)
+        #expect(findings.analyses.map(\.promptCase.task) == prompts.tasks)
+        for b in findings.behaviours {
+            let task = b.promptCase.task
+            #expect(b.predictsAnswer || !Self.predictedTasks.contains(task), "\(b.promptCase.prompt) → \(b.prediction.top[0].token)")
+            #expect(b.prefersAnswer && b.corruptedLogitDiff < 0 || !Self.preferredTasks.contains(task), "\(b.promptCase.prompt)")
+            let mark = b.prefersAnswer ? "✓" : "✗"
+            #expect(findings.summary.contains("\(mark) \(task.padding(toLength: 9, withPad: " ", startingAt: 0))  \"\(b.promptCase.prompt)\""))
+        }
+        #expect(findings.summary.contains("✓ facts      \"The Eiffel Tower is located in\" → ' Paris'"))
+    }
+
+    /// The strongest `resid_pre` cell is the grid's maximum and the summary names it; patching layer 0 at a
+    /// single differing token restores the clean run (1 ± 1e-3) and at the shared tokens changes nothing
+    /// (0 ± 1e-3); the route the summary prints starts at the differing token.
+    @Test func patchingTopCellIsWhereTheSummarySays() throws {
+        let findings = try Self.run.get()
+        for analysis in findings.analyses {
+            let patching = try #require(analysis.patching)
+            let flat = patching.residPre.flatMap { $0 }
+            let best = flat.indices.max { flat[$0] < flat[$1] }!
+            let cell = patching.topResidCell
+            #expect(cell.value == flat[best])
+            #expect(findings.summary.contains("strongest resid_pre cell: layer \(cell.layer), pos \(cell.position) "
+                                              + "'\(analysis.tokens[cell.position])'"))
+            let prompt = try LensModel(pretrained: Self.folder).tokenize(analysis.promptCase)
+            let differing = prompt.differingPositions
+            for (p, value) in patching.residPre[0].enumerated() where differing.count == 1 || !differing.contains(p) {
+                #expect(abs(value - (differing.contains(p) ? 1 : 0)) < 1e-3, "layer 0 pos \(p) of \(analysis.headline)")
+            }
+            #expect(patching.topPositionPerLayer.first.map(differing.contains) == true)
+            #expect(findings.summary.contains("resid_pre: " + PatchingRoute(patching).description(tokens: analysis.tokens)))
+        }
+    }
+
+    @Test func stepsAgreeWithEachOther() throws {
+        let findings = try Self.run.get()
+        for analysis in findings.analyses {
+            let behaviour = try #require(findings.behaviours.first { $0.promptCase == analysis.promptCase })
+            let patching = try #require(analysis.patching)
+            // Tolerance 1e-3: the same logits through the cached and the plain forward pass.
+            #expect(abs(patching.cleanMetric - behaviour.logitDiff) < 1e-3)
+            #expect(abs(patching.corruptedMetric - behaviour.corruptedLogitDiff) < 1e-3)
+            let final = try #require(analysis.logitLens.rows.last)
+            #expect(final.label == "final_post" && final.answerRank == analysis.prediction.answerRank)
+            #expect(abs(final.answerLogit - analysis.prediction.answerLogit) < 1e-3)
+            #expect(analysis.attention.map(\.head) == patching.topHeads(4))
+        }
+    }
+
+    @Test func findsTheInductionHead() throws {
+        let heads = try Self.run.get().heads
+        let best = heads.bestInductionHead
+        #expect(best.score > Self.inductionScoreFloor)
+        #expect(best.score == heads.inductionStripe.flatMap { $0 }.max())
+        #expect(try Self.run.get().summary.contains("best induction head      \(best.head)"))
+    }
+
+    @Test func reportIsWellFormedWithEverySection() throws {
+        let findings = try Self.run.get()
+        let html = findings.report().html()
+        #expect(ReportXML.parse(html) == nil)
+        for title in ["What the model predicts", "facts: The Eiffel Tower is located in → Paris", "Logit lens",
+                      "Direct logit attribution", "Activation patching", "Attention of the top heads",
+                      "Induction and the head detector"] {
+            let found = html.contains(title)
+            #expect(found, "missing \(title)")
+        }
+        #expect(!html.contains("src=\"http") && !html.contains("href=\"http"), "the report must not load anything")
+    }
+}
