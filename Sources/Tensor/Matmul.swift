@@ -36,9 +36,8 @@ extension Tensor {
     }
 
     private static func batchedGEMM(_ a: Tensor, _ b: Tensor, batch: [Int], m: Int, n: Int, k: Int) -> Tensor {
-        let out = Tensor(zeros: batch + [m, n])
-        if out.count == 0 { return out }
-        if k == 0 { return out }
+        if k == 0 || batch.contains(0) || m == 0 || n == 0 { return Tensor(zeros: batch + [m, n]) }
+        let out = Tensor(uninitialized: batch + [m, n])
         var a = a, b = b
         let r = batch.count
         // Fold the batch into M when B is shared and A's batch rows stack contiguously.

@@ -9,4 +9,6 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 200
     )
     matmulBenchmarks()
+    einsumBenchmarks()
+    streamingBenchmarks()
 }

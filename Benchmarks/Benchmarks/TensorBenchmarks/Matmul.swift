@@ -10,7 +10,6 @@ func matmulBenchmarks() {
     for (m, k, n) in gemmShapes {
         let a = Tensor.randomNormal([m, k], seed: 1)
         let b = Tensor.randomNormal([k, n], seed: 2)
-        let flops = 2 * m * n * k
         let label = "\(m)x\(k) @ \(k)x\(n)"
         Benchmark("sgemm direct \(label)", configuration: .init(scalingFactor: .one)) { bench in
             var c = [Float](repeating: 0, count: m * n)
@@ -25,7 +24,6 @@ func matmulBenchmarks() {
                 }
             }
             blackHole(c)
-            _ = flops
         }
         Benchmark("Tensor.matmul \(label)") { bench in
             for _ in bench.scaledIterations { blackHole(a.matmul(b)) }
