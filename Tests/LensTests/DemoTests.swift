@@ -88,6 +88,8 @@ import Testing
         #expect(best.score > Self.inductionScoreFloor)
         #expect(best.score == heads.inductionStripe.flatMap { $0 }.max())
         #expect(try Self.run.get().summary.contains("best induction head      \(best.head)"))
+        // mean of 1/(L+2+k) over k < L = 50, computed exactly in Python: 0.0135693065; tolerance 1e-6
+        #expect(abs(heads.uniformInductionScore - 0.013_569_306_5) < 1e-6)
     }
 
     @Test func reportIsWellFormedWithEverySection() throws {

@@ -21,7 +21,8 @@ extension DemoFindings {
         }
         let induction = heads.bestInductionHead, previous = heads.bestPreviousTokenHead
         lines += ["", "Head detector (\(heads.batch) × \(heads.length) repeated random tokens)",
-                  "  best induction head      \(induction.head): induction score \(fmt(induction.score, 2))",
+                  "  best induction head      \(induction.head): induction score \(fmt(induction.score, 2)) "
+                    + "(attention spread evenly over the prefix scores \(fmt(heads.uniformInductionScore, 2)))",
                   "  best previous-token head \(previous.head): score \(fmt(previous.score, 2))"]
         return lines.joined(separator: "\n")
     }

@@ -91,7 +91,8 @@ extension HeadScan {
                                xTitle: "score", yTitle: "head", colors: ColorMapping(scale: .blues, lower: 0, upper: 1),
                                cellLabels: valueLabels(grid)),
                        caption: "induction: the mean attention from a repeated token to the token after its earlier "
-                       + "occurrence (the tutorials' score). The other columns are detect_head's share of each head's "
+                       + "occurrence (the tutorials' score; attention spread evenly over the prefix scores "
+                       + "\(fmt(uniformInductionScore, 3))). The other columns are detect_head's share of each head's "
                        + "attention on the expected tokens (the previous token, earlier copies, the induction target).")
         if let example, !example.patterns.isEmpty {
             section.figure(AttentionViewer(tokens: example.tokens,

@@ -32,6 +32,12 @@ public struct HeadScan: Sendable, Encodable {
         return (head, inductionStripe[head.layer][head.head])
     }
 
+    /// The induction stripe of a head that spreads its attention evenly over the prefix:
+    /// `mean_k 1 / (length + 2 + k)` for `k = 0 … length−1`. A real induction head scores far above it.
+    public var uniformInductionScore: Float {
+        Float((0..<length).reduce(0.0) { $0 + 1 / Double(length + 2 + $1) } / Double(length))
+    }
+
     /// The head with the highest previous-token score and its score.
     public var bestPreviousTokenHead: (head: HeadIndex, score: Float) {
         let head = HeadIndex.top(1, of: previousToken)[0]
