@@ -11,48 +11,7 @@ extension HookedTransformer {
             throw LensError.invalidArgument("generate needs non-empty prompts and maxNewTokens ≥ 0")
         }
         for vector in steering { try hookRegistry.validate(vector.hook) }
-        let batch = prompts.count, width = prompts.map(\.count).max()!
-        let eos = Set(options.eosTokenIDs ?? config.eosTokenIDs)
-        let pad = config.padTokenID ?? eos.min() ?? 0
-        var rows = prompts.map { Array(repeating: pad, count: width - $0.count) + $0 }
-        var masks: [[Int]]? = prompts.contains { $0.count != width }
-            ? prompts.map { Array(repeating: 0, count: width - $0.count) + Array(repeating: 1, count: $0.count) } : nil
-        var generated = Array(repeating: [Int](), count: batch), finished = Array(repeating: false, count: batch)
-        var generator = SeededGenerator(seed: options.seed)
-        let cache = options.useKVCache ? KVCache(layers: blocks.count, batch: batch) : nil
-        var offset = 0
-        var feed = rows, feedMask = masks
-        for _ in 0..<options.maxNewTokens {
-            let hooks = SteeringHooks(vectors: steering, offset: offset)
-            let length = feed[0].count
-            let logits = try forward(tokens: Tensor(ints: feed.flatMap { $0 }, shape: [batch, length]),
-                                     attentionMask: feedMask.map { Tensor(ints: $0.flatMap { $0 }, shape: [batch, length]) },
-                                     cache: cache, hooks: hooks)
-            let last = logits[.all, length - 1].contiguous().scalars, vocab = logits.shape[2]
-            var next = [Int]()
-            for b in 0..<batch {
-                let token = finished[b] ? pad : options.sampling.sample(Array(last[(b * vocab)..<((b + 1) * vocab)]),
-                                                                       using: &generator)
-                next.append(token)
-                if !finished[b] {
-                    generated[b].append(token)
-                    finished[b] = options.stopAtEOS && eos.contains(token)
-                }
-            }
-            if finished.allSatisfy({ $0 }) { break }
-            for b in 0..<batch {
-                rows[b].append(next[b])
-                masks?[b].append(1)
-            }
-            if cache != nil {
-                offset += length
-                feed = next.map { [$0] }
-                feedMask = masks == nil ? nil : Array(repeating: [1], count: batch)
-            } else {
-                (feed, feedMask) = (rows, masks)
-            }
-        }
-        return (0..<batch).map { prompts[$0] + generated[$0] }
+        return try generate(prompts, options: options) { SteeringHooks(vectors: steering, offset: $0) }
     }
 }
 

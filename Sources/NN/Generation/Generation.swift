@@ -32,7 +32,11 @@ extension HookedTransformer {
     /// Prompts of unequal length are left-padded and masked, so each continues exactly as it would alone.
     /// With `useKVCache` each step feeds only the new tokens; without it each step reruns the whole sequence;
     /// both give the same tokens.
-    public func generate(_ prompts: [[Int]], options: GenerationOptions = GenerationOptions()) throws -> [[Int]] {
+    ///
+    /// `stepHooks`, when given, supplies the hooks of each step from the column of the left-padded batch that
+    /// the step computes first (0 without a cache; the number of columns already cached with one).
+    public func generate(_ prompts: [[Int]], options: GenerationOptions = GenerationOptions(),
+                         stepHooks: ((_ firstColumn: Int) -> any ActivationHooks)? = nil) throws -> [[Int]] {
         try options.sampling.validate()
         guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }), options.maxNewTokens >= 0 else {
             throw ForwardError.invalidInput("generate needs non-empty prompts and maxNewTokens ≥ 0")
@@ -48,10 +52,11 @@ extension HookedTransformer {
         var generator = SeededGenerator(seed: options.seed)
         let cache = options.useKVCache ? KVCache(layers: blocks.count, batch: batch) : nil
         var feed = rows.flatMap { $0 }, feedMask = masks?.flatMap { $0 }, feedLength = width
+        var firstColumn = 0
         for _ in 0..<options.maxNewTokens {
             let logits = try run(tokens: feed, batch: batch, length: feedLength, mask: feedMask, cache: cache,
-                                 stopAtLayer: nil, hooks: nil, lastPositionOnly: true)
-            let last = logits.scalars, vocab = logits.shape[2]
+                                 stopAtLayer: nil, hooks: stepHooks?(firstColumn), lastPositionOnly: stepHooks == nil)
+            let last = logits[.all, logits.shape[1] - 1].contiguous().scalars, vocab = logits.shape[2]
             var next = [Int]()
             for b in 0..<batch {
                 let token = finished[b] ? pad : options.sampling.sample(Array(last[(b * vocab)..<((b + 1) * vocab)]),
@@ -68,6 +73,7 @@ extension HookedTransformer {
                 masks?[b].append(1)
             }
             if cache != nil {
+                firstColumn += feedLength
                 (feed, feedMask, feedLength) = (next, masks == nil ? nil : Array(repeating: 1, count: batch), 1)
             } else {
                 (feed, feedMask, feedLength) = (rows.flatMap { $0 }, masks?.flatMap { $0 }, rows[0].count)
