@@ -29,9 +29,9 @@ public struct Tensor: @unchecked Sendable {
                   strides: Shape.contiguousStrides(shape), offset: 0)
     }
 
-    /// A contiguous tensor whose elements are not initialised: every element must be written
+    /// A contiguous tensor whose elements are not initialised (`torch.empty`): every element must be written
     /// before it is read (outputs of kernels that overwrite all of them).
-    init(uninitialized shape: [Int], dtype: DType = .float32) {
+    public init(uninitialized shape: [Int], dtype: DType = .float32) {
         let count = shape.reduce(1, *)
         self.init(storage: TensorStorage(dtype: dtype, count: count, zeroed: false), shape: shape,
                   strides: Shape.contiguousStrides(shape), offset: 0)

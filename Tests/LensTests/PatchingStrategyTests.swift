@@ -81,3 +81,44 @@ func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
     guard a.shape == b.shape else { return .infinity }
     return zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
 }
+
+extension PatchingStrategyTests {
+    /// Hooks attached to a `LensModel` run in every patching pass: a per-row scaling of `hook_resid_mid`
+    /// (shaped for the model's own batch of 2, so stacked copies must reach it one at a time) and a
+    /// `ln_final` hook (after the last block, where the fast path would otherwise skip hooks). Every sweep
+    /// entry equals a direct `runWithHooks` of the corrupted tokens with that one patch, fast and naive alike,
+    /// and differs from the sweep without the attached hooks.
+    @Test func attachedHooksRunInEveryPatchedPass() throws {
+        let setup = try PatchingSetup("gpt2")
+        var lens = LensModel(setup.model)
+        let rowScale = Tensor([1.5, 0.5], shape: [2, 1, 1])
+        try lens.addHook("blocks.0.hook_resid_mid") { act, _ in act * rowScale }
+        try lens.addHook("ln_final.hook_normalized") { act, _ in act * 1.25 }
+        let metric = try setup.rawMetric()
+        let (_, cache) = try lens.runWithCache(setup.clean)
+        let results = try PatchStrategy.allCases.map { strategy in
+            try lens.actPatch(.headZAllPos, corruptedTokens: setup.corrupted, cleanCache: cache, metric: metric,
+                              options: PatchingOptions(strategy: strategy, maxBatchBytes: 1 << 20, showProgress: false))
+        }
+        #expect(maxAbsDifference(results[0], results[1]) < 1e-5)
+        let cleanZ = try cache["z", 1]
+        for head in 0..<setup.model.config.nHeads {
+            let logits = try lens.runWithHooks(setup.corrupted, hooks: [("blocks.1.attn.hook_z", { act, _ in
+                var patched = act
+                patched[.all, .all, head] = cleanZ[.all, .all, head]
+                return patched
+            })])
+            let direct = try metric(logits)
+            #expect(abs(results[0][1, head].item() - direct) < 1e-4, "head 1.\(head)")
+        }
+        let unhooked = try setup.model.actPatch(.headZAllPos, corruptedTokens: setup.corrupted, cleanCache: cache,
+                                                metric: metric, options: PatchingOptions(showProgress: false))
+        #expect(maxAbsDifference(results[0], unhooked) > 1e-2)
+        // From tokens, the source run is hooked too: the same as patching in the hooked cache.
+        let byTokens = try lens.actPatch(.residPre, clean: setup.clean, corrupted: setup.corrupted, metric: metric,
+                                         options: PatchingOptions(showProgress: false))
+        let byCache = try lens.actPatch(.residPre, corruptedTokens: setup.corrupted, cleanCache: cache, metric: metric,
+                                        options: PatchingOptions(showProgress: false))
+        #expect(maxAbsDifference(byTokens, byCache) < 1e-6)
+    }
+}

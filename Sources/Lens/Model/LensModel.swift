@@ -88,7 +88,7 @@ public struct LensModel {
     }
 
     /// The attached hooks followed by `extra`, every name checked against the current flags.
-    private func hooks(plus extra: [(HookTarget, HookFunction)]) throws -> [BoundHook] {
+    func hooks(plus extra: [(HookTarget, HookFunction)]) throws -> [BoundHook] {
         let registry = transformer.hookRegistry
         for (hook, _) in attached { try registry.validate(hook.name) }
         return attached.map(\.hook) + (try transformer.bind(extra))

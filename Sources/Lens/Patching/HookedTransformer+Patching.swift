@@ -8,12 +8,21 @@ extension HookedTransformer {
     public func genericActivationPatch(corruptedTokens: Tensor, cleanCache: ActivationCache, metric: PatchingMetric,
                                        activation: String, setter: PatchSetter, axes: [PatchAxis],
                                        options: PatchingOptions = PatchingOptions()) throws -> Tensor {
+        try genericActivationPatch(corruptedTokens: corruptedTokens, cleanCache: cleanCache, metric: metric,
+                                   activation: activation, setter: setter, axes: axes, options: options, attached: [])
+    }
+
+    /// `genericActivationPatch(…axes:)` with `attached` hooks running in every pass.
+    func genericActivationPatch(corruptedTokens: Tensor, cleanCache: ActivationCache, metric: PatchingMetric,
+                                activation: String, setter: PatchSetter, axes: [PatchAxis], options: PatchingOptions,
+                                attached: [BoundHook]) throws -> Tensor {
         guard !axes.isEmpty else { throw LensError.invalidArgument("generic patching needs at least one index axis") }
         let positions = corruptedTokens.shape.last ?? 0
         let extents = axes.map { $0.extent(config: config, positions: positions, activation: activation) }
         let indices = Self.product(extents)
         let values = try patchMetrics(corruptedTokens: corruptedTokens, cleanCache: cleanCache, metric: metric,
-                                      parts: [(activation, setter, indices)], label: activation, options: options)
+                                      parts: [(activation, setter, indices)], label: activation, options: options,
+                                      attached: attached)
         return Tensor(values[0], shape: extents)
     }
 
@@ -23,8 +32,17 @@ extension HookedTransformer {
     public func genericActivationPatch(corruptedTokens: Tensor, cleanCache: ActivationCache, metric: PatchingMetric,
                                        activation: String, setter: PatchSetter, indices: [[Int]],
                                        options: PatchingOptions = PatchingOptions()) throws -> Tensor {
+        try genericActivationPatch(corruptedTokens: corruptedTokens, cleanCache: cleanCache, metric: metric,
+                                   activation: activation, setter: setter, indices: indices, options: options, attached: [])
+    }
+
+    /// `genericActivationPatch(…indices:)` with `attached` hooks running in every pass.
+    func genericActivationPatch(corruptedTokens: Tensor, cleanCache: ActivationCache, metric: PatchingMetric,
+                                activation: String, setter: PatchSetter, indices: [[Int]], options: PatchingOptions,
+                                attached: [BoundHook]) throws -> Tensor {
         let values = try patchMetrics(corruptedTokens: corruptedTokens, cleanCache: cleanCache, metric: metric,
-                                      parts: [(activation, setter, indices)], label: activation, options: options)
+                                      parts: [(activation, setter, indices)], label: activation, options: options,
+                                      attached: attached)
         return Tensor(values[0], shape: [indices.count])
     }
 
@@ -32,6 +50,13 @@ extension HookedTransformer {
     /// `corruptedTokens`, with TransformerLens's output shape (see `PatchSweep`).
     public func actPatch(_ sweep: PatchSweep, corruptedTokens: Tensor, cleanCache: ActivationCache,
                          metric: PatchingMetric, options: PatchingOptions = PatchingOptions()) throws -> Tensor {
+        try actPatch(sweep, corruptedTokens: corruptedTokens, cleanCache: cleanCache, metric: metric, options: options,
+                     attached: [])
+    }
+
+    /// `actPatch(_:corruptedTokens:…)` with `attached` hooks running in every pass.
+    func actPatch(_ sweep: PatchSweep, corruptedTokens: Tensor, cleanCache: ActivationCache, metric: PatchingMetric,
+                  options: PatchingOptions, attached: [BoundHook]) throws -> Tensor {
         let positions = corruptedTokens.shape.last ?? 0
         let parts = try sweep.parts.map { part -> (String, PatchSetter, [[Int]]) in
             let (activation, setter, axes) = part.definition
@@ -41,7 +66,7 @@ extension HookedTransformer {
             }))
         }
         let values = try patchMetrics(corruptedTokens: corruptedTokens, cleanCache: cleanCache, metric: metric,
-                                      parts: parts, label: sweep.rawValue, options: options)
+                                      parts: parts, label: sweep.rawValue, options: options, attached: attached)
         let results = zip(sweep.parts, values).map { part, flat in
             let (activation, _, axes) = part.definition
             return Tensor(flat, shape: axes.map { $0.extent(config: config, positions: positions, activation: activation) })
@@ -54,6 +79,13 @@ extension HookedTransformer {
     /// TransformerLens's convention; `.noising`: corrupted into clean).
     public func actPatch(_ sweep: PatchSweep, clean: Tensor, corrupted: Tensor, direction: PatchDirection = .denoising,
                          metric: PatchingMetric, options: PatchingOptions = PatchingOptions()) throws -> Tensor {
+        try actPatch(sweep, clean: clean, corrupted: corrupted, direction: direction, metric: metric, options: options,
+                     attached: [])
+    }
+
+    /// `actPatch(_:clean:corrupted:…)` with `attached` hooks running in every pass, the source run's too.
+    func actPatch(_ sweep: PatchSweep, clean: Tensor, corrupted: Tensor, direction: PatchDirection,
+                  metric: PatchingMetric, options: PatchingOptions, attached: [BoundHook]) throws -> Tensor {
         guard clean.shape == corrupted.shape else {
             throw LensError.invalidArgument("clean tokens \(clean.shape) and corrupted tokens \(corrupted.shape) differ in shape")
         }
@@ -64,16 +96,19 @@ extension HookedTransformer {
             try checkHooks(of: part, activation: activation)
             names += (0..<config.nLayers).map { getActName(activation, layer: $0) }
         }
-        let (_, cache) = try runWithCache(sourceTokens, names: .names(names))
-        return try actPatch(sweep, corruptedTokens: patched, cleanCache: cache, metric: metric, options: options)
+        let (_, cache) = try runWithCache(sourceTokens, names: .names(names), posSlice: .all, stopAtLayer: nil,
+                                          removeBatchDim: false, attentionMask: nil, bound: attached, tokenizer: nil)
+        return try actPatch(sweep, corruptedTokens: patched, cleanCache: cache, metric: metric, options: options,
+                            attached: attached)
     }
 
     /// Metrics for every index of every part, with one runner (and one progress bar) for all of them.
     private func patchMetrics(corruptedTokens: Tensor, cleanCache: ActivationCache, metric: PatchingMetric,
                               parts: [(String, PatchSetter, [[Int]])], label: String,
-                              options: PatchingOptions) throws -> [[Float]] {
+                              options: PatchingOptions, attached: [BoundHook]) throws -> [[Float]] {
         let tokens = corruptedTokens.rank == 1 ? corruptedTokens.unsqueezed(0) : corruptedTokens
-        let runner = try PatchRunner(model: self, tokens: tokens, source: cleanCache, metric: metric, options: options)
+        let runner = try PatchRunner(model: self, tokens: tokens, source: cleanCache, metric: metric, options: options,
+                                     attached: attached)
         let progress = ProgressBar("patching \(label)", total: parts.map(\.2.count).reduce(0, +),
                                    enabled: options.showProgress)
         defer { progress.finish() }

@@ -1,11 +1,13 @@
 /// Runs patches of one activation kind on a fixed patched run: `tokens` (`[batch, pos]`) are the run being
-/// patched, `source` the cache whose activations are patched in, `metric` scores each patched run.
+/// patched, `source` the cache whose activations are patched in, `metric` scores each patched run; `attached`
+/// hooks (a `LensModel`'s) run in every pass before the patch.
 struct PatchRunner {
     let model: HookedTransformer
     let tokens: Tensor
     let source: ActivationCache
     let metric: PatchingMetric
     let options: PatchingOptions
+    let attached: [BoundHook]
     /// The patched run's residual before each block and after the last (`[batch, pos, d_model]`), fast path only.
     private let residuals: [Tensor]
     /// The patched run's keys and values at every block (`[batch, pos, n_kv, d_head]`), fast path only.
@@ -14,7 +16,7 @@ struct PatchRunner {
     /// A runner; the fast strategy first caches the patched run's residual stream at every block boundary
     /// and its keys and values.
     init(model: HookedTransformer, tokens: Tensor, source: ActivationCache, metric: PatchingMetric,
-         options: PatchingOptions) throws {
+         options: PatchingOptions, attached: [BoundHook] = []) throws {
         guard tokens.rank == 2, tokens.count > 0 else {
             throw LensError.invalidArgument("patching needs tokens [batch, pos], got \(tokens.shape)")
         }
@@ -22,6 +24,7 @@ struct PatchRunner {
             throw LensError.invalidArgument("the source cache must keep its batch axis of \(tokens.shape[0]) rows")
         }
         (self.model, self.tokens, self.source, self.metric, self.options) = (model, tokens, source, metric, options)
+        self.attached = attached
         guard options.strategy == .fast else {
             (residuals, keys, values) = ([], [], [])
             return
@@ -30,7 +33,7 @@ struct PatchRunner {
         let names = (0..<n).map { "blocks.\($0).hook_resid_pre" } + ["blocks.\(n - 1).hook_resid_post"]
         let recorder = ResidualRecorder(names: Set(names))
         let cache = KVCache(layers: n, batch: tokens.shape[0])
-        _ = try model.forward(tokens: tokens, cache: cache, hooks: recorder)
+        _ = try model.forward(tokens: tokens, cache: cache, hooks: AttachedHooks(attached, copies: 1, then: recorder))
         residuals = try names.map { name in
             guard let value = recorder.values[name] else { throw LensError.missingActivation(name, suggestions: []) }
             return value
@@ -51,18 +54,21 @@ struct PatchRunner {
             switch options.strategy {
             case .naive:
                 for i in members {
-                    let hooks = try PatchHooks(name: hook, source: clean, setter: setter, variants: [indices[i]])
+                    let patch = try PatchHooks(name: hook, source: clean, setter: setter, variants: [indices[i]])
+                    let hooks = AttachedHooks(attached, copies: 1, then: patch)
                     results[i] = try metric(model.forward(tokens: tokens, hooks: hooks))
                     progress.advance(by: 1)
                 }
             case .fast:
-                let offsets = PatchHooks.allowsPositionOffset(hook) ? members.map { setter.firstPosition(indices[$0]) }
-                    : members.map { _ in 0 }
+                // Attached hooks see whole runs, so a pass then starts at the first position.
+                let offsets = PatchHooks.allowsPositionOffset(hook) && attached.isEmpty
+                    ? members.map { setter.firstPosition(indices[$0]) } : members.map { _ in 0 }
                 for chunk in chunks(members, offsets: offsets) {
                     let offset = chunk.map { offsets[$0] }.min()!
                     let part = chunk.map { members[$0] }
-                    let hooks = try PatchHooks(name: hook, source: clean, setter: setter, variants: part.map { indices[$0] },
+                    let patch = try PatchHooks(name: hook, source: clean, setter: setter, variants: part.map { indices[$0] },
                                                offset: offset)
+                    let hooks = AttachedHooks(attached, copies: part.count, then: patch)
                     let logits = try stackedLogits(hook: hook, copies: part.count, offset: offset, hooks: hooks)
                     for (v, i) in part.enumerated() {
                         results[i] = try metric(logits[(v * batch)..<((v + 1) * batch)])
@@ -123,7 +129,7 @@ struct PatchRunner {
     /// Logits of `copies` stacked copies of the patched run, starting at the block that holds `hook` from
     /// the cached residual at positions `offset…` (earlier positions' keys and values from the cache); only
     /// the metric's positions are unembedded when the hook is inside a block.
-    private func stackedLogits(hook: String, copies: Int, offset: Int, hooks: PatchHooks) throws -> Tensor {
+    private func stackedLogits(hook: String, copies: Int, offset: Int, hooks: AttachedHooks) throws -> Tensor {
         let n = model.config.nLayers
         let layer = HookPoint(name: hook).layer ?? (hook.hasPrefix("ln_final.") || hook.hasPrefix("unembed.") ? n : nil)
         guard let layer else {
@@ -137,7 +143,7 @@ struct PatchRunner {
         }
         let start = residuals[layer][.all, offset...].repeated([copies, 1, 1])
         return try model.logits(fromResidual: start, layer: layer, cache: cache, hooks: hooks,
-                                lastPosition: metric.positions == .last)
+                                lastPosition: metric.positions == .last && !attached.touchesUnembedding)
     }
 
     /// Copies per stacked pass over `length` positions so that one pass stays under `maxBatchBytes` (an

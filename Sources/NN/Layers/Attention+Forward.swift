@@ -48,7 +48,7 @@ extension Attention {
         let scoresName = name + ".hook_attn_scores"
         let scoresHooked = hooks.isActive(scoresName)
         let scores = try hooks(scoresName, raw).contiguousFloat32()
-        let pattern = scoresHooked ? Tensor(zeros: scores.shape) : scores
+        let pattern = scoresHooked ? Tensor(uninitialized: scores.shape) : scores
         AttentionKernels.softmax(scores, into: pattern)
         return try hooks(name + ".hook_pattern", pattern)
     }
