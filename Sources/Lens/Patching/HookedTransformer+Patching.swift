@@ -107,8 +107,13 @@ extension HookedTransformer {
                               parts: [(String, PatchSetter, [[Int]])], label: String,
                               options: PatchingOptions, attached: [BoundHook]) throws -> [[Float]] {
         let tokens = corruptedTokens.rank == 1 ? corruptedTokens.unsqueezed(0) : corruptedTokens
+        var record = Set<String>()
+        for (activation, _, indices) in parts {
+            let fullName = activation.contains(".") || activation.hasPrefix("hook_")
+            record.formUnion(fullName ? [activation] : indices.compactMap(\.first).map { getActName(activation, layer: $0) })
+        }
         let runner = try PatchRunner(model: self, tokens: tokens, source: cleanCache, metric: metric, options: options,
-                                     attached: attached)
+                                     attached: attached, record: record)
         let progress = ProgressBar("patching \(label)", total: parts.map(\.2.count).reduce(0, +),
                                    enabled: options.showProgress)
         defer { progress.finish() }

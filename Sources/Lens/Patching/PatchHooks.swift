@@ -48,12 +48,17 @@ final class PatchHooks: ActivationHooks {
 extension HookedTransformer {
     /// Logits of blocks `layer…` run on `residual` (`[batch, pos, d_model]`, the residual before block
     /// `layer`, continuing `cache` when given) with `hooks`; with `lastPosition` only the last position is
-    /// unembedded (`[batch, 1, vocab]`).
+    /// unembedded (`[batch, 1, vocab]`), and when no hook sits in the last block or after it, that block too
+    /// computes only what the last position needs.
     func logits(fromResidual residual: Tensor, layer: Int, cache: KVCache? = nil, hooks: any ActivationHooks,
                 lastPosition: Bool) throws -> Tensor {
         let n = config.nLayers
         guard lastPosition, layer < n else {
             return try forward(residual: residual, startAtLayer: layer, cache: cache, hooks: hooks)
+        }
+        let late = hookPointNames.drop { !$0.hasPrefix("blocks.\(n - 1).") }
+        guard late.contains(where: hooks.isActive) else {
+            return try lastPositionLogits(residual: residual, startAtLayer: layer, cache: cache, hooks: hooks)
         }
         let final = try forward(residual: residual, startAtLayer: layer, stopAtLayer: n, cache: cache, hooks: hooks)
         return try unembedResidual(final[.all, (residual.shape[1] - 1)...])

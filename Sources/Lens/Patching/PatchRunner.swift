@@ -12,11 +12,15 @@ struct PatchRunner {
     private let residuals: [Tensor]
     /// The patched run's keys and values at every block (`[batch, pos, n_kv, d_head]`), fast path only.
     private let keys: [Tensor], values: [Tensor]
+    /// The patched run's own activation at each hook point in `record`, fast path only.
+    private let own: [String: Tensor]
+    /// The metric of the unpatched run: the result of every patch that writes only values the run already has.
+    private let baseline: Float
 
-    /// A runner; the fast strategy first caches the patched run's residual stream at every block boundary
-    /// and its keys and values.
+    /// A runner; the fast strategy first caches the patched run's residual stream at every block boundary,
+    /// its keys and values, and its activations at the hook points in `record` (those the sweep patches).
     init(model: HookedTransformer, tokens: Tensor, source: ActivationCache, metric: PatchingMetric,
-         options: PatchingOptions, attached: [BoundHook] = []) throws {
+         options: PatchingOptions, attached: [BoundHook] = [], record: Set<String> = []) throws {
         guard tokens.rank == 2, tokens.count > 0 else {
             throw LensError.invalidArgument("patching needs tokens [batch, pos], got \(tokens.shape)")
         }
@@ -26,14 +30,16 @@ struct PatchRunner {
         (self.model, self.tokens, self.source, self.metric, self.options) = (model, tokens, source, metric, options)
         self.attached = attached
         guard options.strategy == .fast else {
-            (residuals, keys, values) = ([], [], [])
+            (residuals, keys, values, own, baseline) = ([], [], [], [:], 0)
             return
         }
         let n = model.config.nLayers
         let names = (0..<n).map { "blocks.\($0).hook_resid_pre" } + ["blocks.\(n - 1).hook_resid_post"]
-        let recorder = ResidualRecorder(names: Set(names))
+        let recorder = ResidualRecorder(names: Set(names).union(record))
         let cache = KVCache(layers: n, batch: tokens.shape[0])
-        _ = try model.forward(tokens: tokens, cache: cache, hooks: AttachedHooks(attached, copies: 1, then: recorder))
+        baseline = try metric(model.forward(tokens: tokens, cache: cache,
+                                            hooks: AttachedHooks(attached, copies: 1, then: recorder)))
+        own = recorder.values.filter { record.contains($0.key) }
         residuals = try names.map { name in
             guard let value = recorder.values[name] else { throw LensError.missingActivation(name, suggestions: []) }
             return value
@@ -61,11 +67,23 @@ struct PatchRunner {
                 }
             case .fast:
                 // Attached hooks see whole runs, so a pass then starts at the first position.
-                let offsets = PatchHooks.allowsPositionOffset(hook) && attached.isEmpty
-                    ? members.map { setter.firstPosition(indices[$0]) } : members.map { _ in 0 }
-                for chunk in chunks(members, offsets: offsets) {
+                let shifts = PatchHooks.allowsPositionOffset(hook) && attached.isEmpty
+                let same = shifts ? unchangedPrefix(hook, source: clean) : 0
+                var live: [Int] = [], offsets: [Int] = []
+                for i in members {
+                    let first = shifts ? setter.firstPosition(indices[i]) : 0
+                    let start = setter.writesOnePosition ? first : max(first, same)
+                    if start < positions, !setter.writesOnePosition || first >= same {
+                        live.append(i)
+                        offsets.append(start)
+                    } else {
+                        results[i] = baseline
+                        progress.advance(by: 1)
+                    }
+                }
+                for chunk in chunks(live, offsets: offsets) {
                     let offset = chunk.map { offsets[$0] }.min()!
-                    let part = chunk.map { members[$0] }
+                    let part = chunk.map { live[$0] }
                     let patch = try PatchHooks(name: hook, source: clean, setter: setter, variants: part.map { indices[$0] },
                                                offset: offset)
                     let hooks = AttachedHooks(attached, copies: part.count, then: patch)
@@ -78,6 +96,20 @@ struct PatchRunner {
             }
         }
         return results
+    }
+
+    /// Leading positions at which `source` equals the patched run's own activation at `hook` exactly (every
+    /// batch row and entry). Patching them writes what is already there: runs on tokens that share a prefix
+    /// agree on it in a causal model, so a sweep needs to recompute only from the first differing position.
+    private func unchangedPrefix(_ hook: String, source: Tensor) -> Int {
+        guard let mine = own[hook], mine.shape == source.shape else { return 0 }
+        let axis = ActivationRegion(hook: hook).positionAxis
+        let order = [axis] + source.shape.indices.filter { $0 != axis }
+        let a = mine.permuted(order).contiguous().scalars, b = source.permuted(order).contiguous().scalars
+        let width = a.count / max(1, positions)
+        var p = 0
+        while p < positions, a[(p * width)..<((p + 1) * width)] == b[(p * width)..<((p + 1) * width)] { p += 1 }
+        return p
     }
 
     /// Index rows grouped by the hook point they patch, in first-seen order (each index checked).

@@ -52,6 +52,14 @@ public enum PatchSetter {
         }
     }
 
+    /// Whether a patch writes only the position `firstPosition` names (not every position).
+    var writesOnePosition: Bool {
+        switch self {
+        case .layerPos, .layerPosHeadVector, .layerHeadPosPattern, .layerHeadDestSrcPosPattern: return true
+        case .layerHeadVector, .layerHeadPattern, .custom: return false
+        }
+    }
+
     /// `index` for an activation whose (destination) positions start at `offset`.
     func shifted(_ index: [Int], by offset: Int) -> [Int] {
         guard offset != 0 else { return index }

@@ -5,7 +5,6 @@ extension Attention {
     /// Returns `[batch, pos, d_model]`.
     func forward(query: Tensor, key: Tensor, value: Tensor, layer: Int, context: ForwardContext) throws -> Tensor {
         let hooks = context.hooks
-        let (batch, length) = (query.shape[0], query.shape[1])
         var (q, k, v) = projections(query: query, key: key, value: value)
         q = try hooks(name + ".hook_q", q)
         k = try hooks(name + ".hook_k", k)
@@ -20,23 +19,31 @@ extension Attention {
         }
         if let cache = context.cache { (k, v) = cache.append(layer: layer, k: k, v: v) }
         let pattern = try attentionPattern(q: q, k: k, context: context)
-        // z[b, p, h] = Σ_j pattern[b, h, p, j] v[b, j, h / group]
-        let group = nHeads / nKeyValueHeads, keys = k.shape[1]
-        let grouped = pattern.reshaped([batch, nKeyValueHeads, group, length, keys])
-        let z = try hooks(name + ".hook_z", grouped.matmul(v.permuted([0, 2, 1, 3]).unsqueezed(2))
-            .reshaped([batch, nHeads, length, dHead]).permuted([0, 2, 1, 3]))
-        guard context.config.useAttnResult else {
-            let width = nHeads * dHead
-            return linear(z.reshaped([batch, length, width]), W_O.reshaped([width, dModel]), bias: b_O)
-        }
+        let z = try hooks(name + ".hook_z", mix(pattern, v))
+        guard context.config.useAttnResult else { return output(z) }
         // result[b, p, h] = z[b, p, h] · W_O[h]
         let perHead = z.permuted([0, 2, 1, 3]).matmul(W_O).permuted([0, 2, 1, 3])
         return try hooks(name + ".hook_result", perHead).sum(axis: 2) + b_O
     }
 
+    /// `z [batch, query, heads, d_head]` from `pattern [batch, heads, query, key]` and `v [batch, key, n_kv,
+    /// d_head]`: `z[b, p, h] = Σ_j pattern[b, h, p, j] v[b, j, h / group]`.
+    func mix(_ pattern: Tensor, _ v: Tensor) -> Tensor {
+        let (batch, length, keys) = (pattern.shape[0], pattern.shape[2], pattern.shape[3])
+        let grouped = pattern.reshaped([batch, nKeyValueHeads, nHeads / nKeyValueHeads, length, keys])
+        return grouped.matmul(v.permuted([0, 2, 1, 3]).unsqueezed(2))
+            .reshaped([batch, nHeads, length, dHead]).permuted([0, 2, 1, 3])
+    }
+
+    /// The output projection of all heads at once, `z · W_O + b_O` (`[batch, pos, d_model]`).
+    func output(_ z: Tensor) -> Tensor {
+        let width = nHeads * dHead
+        return linear(z.reshaped([z.shape[0], z.shape[1], width]), W_O.reshaped([width, dModel]), bias: b_O)
+    }
+
     /// Scaled, soft-capped, masked scores `[batch, heads, query, key]` (`hook_attn_scores`, `-inf` where hidden)
     /// and their softmax (`hook_pattern`).
-    private func attentionPattern(q: Tensor, k: Tensor, context: ForwardContext) throws -> Tensor {
+    func attentionPattern(q: Tensor, k: Tensor, context: ForwardContext) throws -> Tensor {
         let hooks = context.hooks
         let (batch, length, keys) = (q.shape[0], q.shape[1], k.shape[1])
         let group = nHeads / nKeyValueHeads

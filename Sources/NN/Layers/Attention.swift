@@ -60,8 +60,8 @@ public struct Attention: Sendable {
         qkvBias = bias
     }
 
-    private var queryWidth: Int { nHeads * dHead }
-    private var keyWidth: Int { nKeyValueHeads * dHead }
+    var queryWidth: Int { nHeads * dHead }
+    var keyWidth: Int { nKeyValueHeads * dHead }
 
     /// Columns `start..<start + heads·d_head` of the packed projection as `[heads, d_model, d_head]`.
     private func weightView(_ start: Int, heads: Int) -> Tensor {

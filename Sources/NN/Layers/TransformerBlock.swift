@@ -31,7 +31,6 @@ public struct TransformerBlock: Sendable {
         (self.ln2, self.ln2Post, self.mlp, self.parallel) = (ln2, ln2Post, mlp, parallel)
     }
 
-
     /// `[batch, pos, d_model]` residual in, residual out.
     func forward(_ residPre: Tensor, context: ForwardContext) throws -> Tensor {
         let hooks = context.hooks
@@ -46,6 +45,20 @@ public struct TransformerBlock: Sendable {
         if let ln2Post { mlpOut = try ln2Post.forward(mlpOut, hooks: hooks.hooks) }
         mlpOut = try hooks(name + ".hook_mlp_out", mlpOut)
         return try hooks(name + ".hook_resid_post", parallel ? resid + attnOut + mlpOut : mlpBase + mlpOut)
+    }
+
+    /// The block's output at the last position only, `[batch, 1, d_model]`, without hooks: keys and values
+    /// from every position of `residPre`, queries, MLP and norms at the last (see `Attention.forwardLastQuery`).
+    func forwardLastPosition(_ residPre: Tensor, context: ForwardContext) throws -> Tensor {
+        let last = residPre[.all, (residPre.shape[1] - 1)...]
+        var attnOut = try attn.forwardLastQuery(ln1?.forward(residPre, hooks: nil) ?? residPre, layer: layer,
+                                                context: context)
+        if let ln1Post { attnOut = try ln1Post.forward(attnOut, hooks: nil) }
+        guard let mlp else { return last + attnOut }
+        let mlpBase = parallel ? last : last + attnOut
+        var mlpOut = try mlp.forward(ln2?.forward(mlpBase, hooks: nil) ?? mlpBase, hooks: nil)
+        if let ln2Post { mlpOut = try ln2Post.forward(mlpOut, hooks: nil) }
+        return parallel ? last + attnOut + mlpOut : mlpBase + mlpOut
     }
 
     /// The attention sublayer on `resid`, with per-head input copies (`hook_attn_in`, `hook_q_input`,

@@ -57,18 +57,45 @@ extension HookedTransformer {
         let (batch, length) = (residual.shape[0], residual.shape[1])
         let mask = try attentionMask.map { try Self.maskRows($0, batch: batch, length: length) }
         let range = try layerRange(start: startAtLayer, stop: stopAtLayer)
-        if let cache {
-            guard cache.batch == batch, cache.layers == blocks.count,
-                  cache.length == 0 || range.allSatisfy({ cache.keys(layer: $0) != nil }) else {
-                throw ForwardError.invalidInput("a cache for \(cache.batch) sequences and \(cache.layers) layers cannot "
-                                                + "continue \(batch) sequences through blocks \(range)")
-            }
-        }
+        try checkCache(cache, batch: batch, range: range)
         let fullMask = cache.map { $0.extendedMask(new: mask, count: length) } ?? mask
         let layout = SequenceLayout(batch: batch, length: length, past: cache?.length ?? 0, keyMask: fullMask)
         let x = try runBlocks(residual.converted(to: .float32), range, context(layout, cache, HookRunner(hooks: hooks)))
         cache?.commit(count: length, mask: fullMask)
         return stopAtLayer == nil ? try finish(x, HookRunner(hooks: hooks)) : x
+    }
+
+    /// `forward(residual:startAtLayer:cache:hooks:)` read at the last position only: logits `[batch, 1,
+    /// d_vocab_out]`. Blocks before the last run on every position; the last block computes keys and values for
+    /// every position but its queries, MLP, the final norm and the unembedding only for the last one, which
+    /// saves most of a block when a metric reads only the last position (patching sweeps). `hooks` must not
+    /// be active in the last block or after it (their activations are not computed there): that throws.
+    public func lastPositionLogits(residual: Tensor, startAtLayer: Int, cache: KVCache? = nil,
+                                   hooks: (any ActivationHooks)? = nil) throws -> Tensor {
+        let n = blocks.count
+        guard residual.rank == 3, residual.shape[1] > 0, residual.shape[2] == config.dModel else {
+            throw ForwardError.invalidInput("residual of shape \(residual.shape), expected [batch, pos, \(config.dModel)]")
+        }
+        let range = try layerRange(start: startAtLayer, stop: nil)
+        guard let lastBlock = blocks.last, !range.isEmpty else {
+            throw ForwardError.invalidInput("lastPositionLogits needs at least the last block, got start \(startAtLayer)")
+        }
+        if let hooks {
+            let late = lastBlock.hookPointNames(config) + hookPointNames.drop { !$0.hasPrefix("ln_final.") && !$0.hasPrefix("unembed.") }
+            if let name = late.first(where: hooks.isActive) {
+                throw ForwardError.invalidInput("lastPositionLogits computes only the last position from block \(n - 1) on, "
+                                                + "so the hook at \(name) cannot run")
+            }
+        }
+        let (batch, length) = (residual.shape[0], residual.shape[1])
+        try checkCache(cache, batch: batch, range: range)
+        let fullMask = cache?.extendedMask(new: nil, count: length)
+        let layout = SequenceLayout(batch: batch, length: length, past: cache?.length ?? 0, keyMask: fullMask)
+        let x = try runBlocks(residual.converted(to: .float32), range.lowerBound..<(n - 1),
+                              context(layout, cache, HookRunner(hooks: hooks)))
+        let last = try lastBlock.forwardLastPosition(x, context: context(layout, cache, HookRunner(hooks: nil)))
+        cache?.commit(count: length, mask: fullMask)
+        return try finish(last, HookRunner(hooks: nil))
     }
 
     /// The whole pass for flattened `[batch, length]` ids, appending to `cache` when generating; with
@@ -113,6 +140,16 @@ extension HookedTransformer {
         let logits = try unembed.forward(normed, hooks: hooks.hooks)
         guard let cap = config.outputLogitsSoftCap else { return logits }
         return (logits / cap).tanh() * cap
+    }
+
+    /// Throws unless `cache` (if any) can continue `batch` sequences through the blocks in `range`.
+    private func checkCache(_ cache: KVCache?, batch: Int, range: Range<Int>) throws {
+        guard let cache else { return }
+        guard cache.batch == batch, cache.layers == blocks.count,
+              cache.length == 0 || range.allSatisfy({ cache.keys(layer: $0) != nil }) else {
+            throw ForwardError.invalidInput("a cache for \(cache.batch) sequences and \(cache.layers) layers cannot "
+                                            + "continue \(batch) sequences through blocks \(range)")
+        }
     }
 
     /// Blocks `start..<stop` with Python slice semantics for negative indices; an index past either end throws.
