@@ -89,15 +89,17 @@ def repeated_random_tokens(vocab_size, seq_len, batch, seed, bos_id):
 def induction_metrics(model, vocab_size, bos_id, seq_len=50, batch=20, seed=0):
     """Loss and top-1 accuracy on the second copy of repeated random tokens, and the induction score
     per head: mean attention from each token of the second copy to the token after its previous
-    occurrence (the diagonal at offset 1 - seq_len, as TransformerLens computes it). Returns
-    (loss, accuracy, scores [layers, heads])."""
+    occurrence (the diagonal at offset 1 - seq_len from the second copy on, as `lens heads` computes it;
+    TransformerLens's Main Demo also averages in two first-copy entries of that diagonal, x 50/52).
+    Returns (loss, accuracy, scores [layers, heads])."""
     tokens = repeated_random_tokens(vocab_size, seq_len, batch, seed, bos_id)
     out = model(input_ids=tokens, output_attentions=True)
     logits = out.logits[:, seq_len:-1]
     targets = tokens[:, seq_len + 1:]
     loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1)).item()
     accuracy = (logits.argmax(-1) == targets).float().mean().item()
-    scores = torch.stack([a.diagonal(offset=1 - seq_len, dim1=-2, dim2=-1).mean(dim=(0, 2)) for a in out.attentions])
+    scores = torch.stack([a.diagonal(offset=1 - seq_len, dim1=-2, dim2=-1)[..., 2:].mean(dim=(0, 2))
+                          for a in out.attentions])
     return loss, accuracy, scores
 
 

@@ -65,7 +65,7 @@ struct AblateCommand: ParsableCommand {
     func validate() throws {
         if out != nil, !sweep { throw ValidationError("--out needs the full sweep (no --head, --layer or --hook)") }
         if !reference.isEmpty, method != .mean { throw ValidationError("--reference needs --method mean") }
-        for text in head where HeadIndex(parsing: text) == nil {
+        for text in head where AttentionHead(parsing: text) == nil {
             throw ValidationError("--head \(text): expected LAYER.HEAD or L<layer>H<head>, e.g. 1.2 or L1H2")
         }
     }
@@ -74,7 +74,7 @@ struct AblateCommand: ParsableCommand {
         let lens = try modelOptions.load()
         let config = lens.transformer.config
         let prompt = try lens.tokenize(promptOptions.promptCase())
-        var targets = head.compactMap(HeadIndex.init(parsing:)).map(AblationTarget.head)
+        var targets = head.compactMap(AttentionHead.init(parsing:)).map(AblationTarget.head)
         for l in layer {
             if component != .mlp { targets.append(.attention(layer: l)) }
             if component != .attn { targets.append(.mlp(layer: l)) }

@@ -45,7 +45,7 @@ struct AttentionCommand: ParsableCommand {
 
     func validate() throws {
         guard !head.isEmpty || !layer.isEmpty else { throw ValidationError("give at least one --head or --layer") }
-        for text in head where HeadIndex(parsing: text) == nil {
+        for text in head where AttentionHead(parsing: text) == nil {
             throw ValidationError("--head \(text): expected LAYER.HEAD or L<layer>H<head>, e.g. 1.2 or L1H2")
         }
     }
@@ -59,10 +59,10 @@ struct AttentionCommand: ParsableCommand {
     func run() throws {
         let lens = try modelOptions.load()
         let config = lens.transformer.config
-        var heads = head.compactMap(HeadIndex.init(parsing:))
+        var heads = head.compactMap(AttentionHead.init(parsing:))
         for l in layer {
             guard (0..<config.nLayers).contains(l) else { throw WorkflowError.unknownLayer(l, layers: config.nLayers) }
-            heads += (0..<config.nHeads).map { HeadIndex(layer: l, head: $0) }
+            heads += (0..<config.nHeads).map { AttentionHead(layer: l, head: $0) }
         }
         for h in heads { try h.validate(in: config) }
         let tokens = try lens.toTokens(prompt)

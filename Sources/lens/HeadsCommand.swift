@@ -55,7 +55,7 @@ struct HeadsCommand: ParsableCommand {
         if json { return try printJSON(scan) }
         print("\(batch) × (BOS + \(length) random tokens × 2): next-token loss \(fixed(scan.lossFirstHalf)) on the first "
               + "half, \(fixed(scan.lossSecondHalf)) on the repeat (top-1 accuracy \(fixed(scan.accuracySecondHalf)))")
-        let ranked = kinds.map { name, scores in (name, HeadIndex.top(top, of: scores).map { ($0, scores[$0.layer][$0.head]) }) }
+        let ranked = kinds.map { name, scores in (name, AttentionHead.top(top, of: scores).map { ($0, scores[$0.layer][$0.head]) }) }
         let rows = (0..<top).map { i in
             [String(i + 1)] + ranked.map { _, heads in i < heads.count ? "\(heads[i].0) \(fixed(heads[i].1, 3))" : "" }
         }

@@ -10,16 +10,18 @@ import Testing
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Models/demo")
 
-    /// Tasks whose answers the model card reports as top-1 (factual recall: 0.99 on the training templates).
-    static let predictedTasks: Set<String> = ["facts"]
+    /// Tasks whose answers the model card reports as top-1 (factual recall: 0.98 on the training templates;
+    /// IOI: 0.99 on held-out name pairs).
+    static let predictedTasks: Set<String> = ["facts", "ioi"]
 
-    /// Tasks where the model card reports the right class (sentiment: 1.0 on held-out verb/noun pairs), so
-    /// the answer must beat the wrong answer.
-    static let preferredTasks: Set<String> = ["facts", "sentiment"]
+    /// Tasks where the model card reports the right answer beating the wrong one (sentiment: 1.0 on held-out
+    /// verb/noun pairs; IOI: 0.99), so the answer must beat the wrong answer.
+    static let preferredTasks: Set<String> = ["facts", "sentiment", "ioi"]
 
-    /// The model card's best induction-head score is 0.019 (head 2.2): this checkpoint has no induction head,
-    /// so the test asserts the detector's bookkeeping and a floor below that figure.
-    static let inductionScoreFloor: Float = 0.01
+    /// The model card's best induction head: 1.3, score 0.908 on 20 × 50 repeated tokens. The test runs 4 of
+    /// those sequences, so it asserts the head and a floor a little below the card's figure.
+    static let inductionHead = AttentionHead(layer: 1, head: 3)
+    static let inductionScoreFloor: Float = 0.85
 
     /// One run of the workflow shared by the tests.
     static let run: Result<DemoFindings, any Error> = Result {
@@ -85,7 +87,8 @@ import Testing
     @Test func findsTheInductionHead() throws {
         let heads = try Self.run.get().heads
         let best = heads.bestInductionHead
-        #expect(best.score > Self.inductionScoreFloor)
+        #expect(best.head == Self.inductionHead)
+        #expect(best.score > Self.inductionScoreFloor, "\(best.score)")
         #expect(best.score == heads.inductionStripe.flatMap { $0 }.max())
         #expect(try Self.run.get().summary.contains("best induction head      \(best.head)"))
         // mean of 1/(L+2+k) over k < L = 50, computed exactly in Python: 0.0135693065; tolerance 1e-6

@@ -15,7 +15,7 @@ import Testing
         }
         #expect(throws: WorkflowError.self) {
             try model.tokenize(PromptCase(prompt: "Big Ben is located in", answer: " London", wrong: " Moscow",
-                                          corrupted: "The Eiffel Tower is located in"))
+                                          corrupted: "The Eiffel Tower is located in the city of"))
         }
         #expect(throws: WorkflowError.emptyPrompt) { try model.tokenize(PromptCase(prompt: "", answer: " Paris")) }
         let prompt = try model.tokenize(PromptCase(prompt: "The Eiffel Tower is located in", answer: " Paris",
@@ -30,13 +30,13 @@ import Testing
     }
 
     @Test func headIndexParsing() {
-        #expect(HeadIndex(parsing: "L1H2") == HeadIndex(layer: 1, head: 2))
-        #expect(HeadIndex(parsing: "l10h0") == HeadIndex(layer: 10, head: 0))
-        #expect(HeadIndex(parsing: "3.1") == HeadIndex(layer: 3, head: 1))
-        #expect(HeadIndex(parsing: "3:1") == HeadIndex(layer: 3, head: 1))
-        for bad in ["", "L1", "L1H", "1.2.3", "a.b", "-1.2", "H1L2"] { #expect(HeadIndex(parsing: bad) == nil, "\(bad)") }
-        #expect(HeadIndex.top(2, of: [[0.1, -0.9], [0.5, 0.5]]) == [HeadIndex(layer: 1, head: 0), HeadIndex(layer: 1, head: 1)])
-        #expect(HeadIndex.top(1, of: [[0.1, -0.9], [0.5, 0.5]], byMagnitude: true) == [HeadIndex(layer: 0, head: 1)])
+        #expect(AttentionHead(parsing: "L1H2") == AttentionHead(layer: 1, head: 2))
+        #expect(AttentionHead(parsing: "l10h0") == AttentionHead(layer: 10, head: 0))
+        #expect(AttentionHead(parsing: "3.1") == AttentionHead(layer: 3, head: 1))
+        #expect(AttentionHead(parsing: "3:1") == AttentionHead(layer: 3, head: 1))
+        for bad in ["", "L1", "L1H", "1.2.3", "a.b", "-1.2", "H1L2"] { #expect(AttentionHead(parsing: bad) == nil, "\(bad)") }
+        #expect(AttentionHead.top(2, of: [[0.1, -0.9], [0.5, 0.5]]) == [AttentionHead(layer: 1, head: 0), AttentionHead(layer: 1, head: 1)])
+        #expect(AttentionHead.top(1, of: [[0.1, -0.9], [0.5, 0.5]], byMagnitude: true) == [AttentionHead(layer: 0, head: 1)])
     }
 
     @Test func demoPromptsErrorsNameTheField() throws {
@@ -67,7 +67,7 @@ import Testing
         let (layers, heads) = (model.config.nLayers, model.config.nHeads)
         #expect(throws: WorkflowError.unknownLayer(7, layers: layers)) { try model.ablationScan(prompt, targets: [.mlp(layer: 7)]) }
         #expect(throws: WorkflowError.unknownHead(layer: 1, head: 9, layers: layers, heads: heads)) {
-            try model.ablationScan(prompt, targets: [.head(HeadIndex(layer: 1, head: 9))])
+            try model.ablationScan(prompt, targets: [.head(AttentionHead(layer: 1, head: 9))])
         }
         #expect(throws: LensError.self) {
             try model.ablationScan(prompt, targets: [.hook("blocks.0.attn.hook_pattern")], kind: .mean)

@@ -85,7 +85,7 @@ extension LensModel {
     func inductionExample(heads: HeadScan, seed: UInt64, bos: Int?, text: (Int) -> String) throws -> InductionExample {
         let tokens = try transformer.repeatedRandomTokens(length: min(10, heads.length), seed: seed &+ 1, bos: bos)
         let (_, cache) = try transformer.runWithCache(tokens, names: .filter { $0.hasSuffix("attn.hook_pattern") })
-        var shown: [HeadIndex] = []
+        var shown: [AttentionHead] = []
         for head in [heads.bestInductionHead.head, heads.bestPreviousTokenHead.head] where !shown.contains(head) {
             shown.append(head)
         }

@@ -1,20 +1,3 @@
-/// One attention head, `L{layer}H{head}`.
-public struct AttentionHead: Sendable, Hashable, CustomStringConvertible {
-    /// Block index.
-    public let layer: Int
-    /// Head index within the block.
-    public let head: Int
-
-    /// Head `head` of block `layer`.
-    public init(layer: Int, head: Int) {
-        self.layer = layer
-        self.head = head
-    }
-
-    /// `L{layer}H{head}`, as TransformerLens labels heads.
-    public var description: String { "L\(layer)H\(head)" }
-}
-
 /// The input of an attention head a path can end in.
 public enum HeadInput: String, Sendable, CaseIterable {
     /// The query (`hook_q`, query head index).

@@ -1,7 +1,7 @@
 /// A model component to knock out in an ablation.
 public enum AblationTarget: Sendable, Hashable, CustomStringConvertible {
     /// One head's output `blocks.L.attn.hook_z[:, :, head]`, at every position.
-    case head(HeadIndex)
+    case head(AttentionHead)
     /// A layer's attention output `blocks.L.hook_attn_out`.
     case attention(layer: Int)
     /// A layer's MLP output `blocks.L.hook_mlp_out`.
@@ -31,7 +31,7 @@ public enum AblationTarget: Sendable, Hashable, CustomStringConvertible {
 
     /// Every head, then every layer's attention and MLP output, of a model with `config`.
     public static func everyComponent(of config: ModelConfig) -> [AblationTarget] {
-        let heads = (0..<config.nLayers).flatMap { l in (0..<config.nHeads).map { AblationTarget.head(HeadIndex(layer: l, head: $0)) } }
+        let heads = (0..<config.nLayers).flatMap { l in (0..<config.nHeads).map { AblationTarget.head(AttentionHead(layer: l, head: $0)) } }
         let layers = (0..<config.nLayers).flatMap { l -> [AblationTarget] in
             config.attnOnly ? [.attention(layer: l)] : [.attention(layer: l), .mlp(layer: l)]
         }

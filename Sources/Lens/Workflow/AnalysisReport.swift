@@ -80,10 +80,10 @@ extension HeadScan {
                        caption: "Loss \(fmt(lossFirstHalf, 2)) on the first half, \(fmt(lossSecondHalf, 2)) on the repeat.")
         let kinds = [("induction", inductionStripe), ("previous token", previousToken),
                      ("duplicate token", duplicateToken), ("induction (mul)", induction)]
-        let all = inductionStripe.indices.flatMap { l in inductionStripe[l].indices.map { HeadIndex(layer: l, head: $0) } }
-        let strongest = { (h: HeadIndex) in kinds.map { $0.1[h.layer][h.head] }.max() ?? 0 }
-        let shown = all.count <= 16 ? all : HeadIndex.top(16, of: inductionStripe.indices.map { l in
-            inductionStripe[l].indices.map { strongest(HeadIndex(layer: l, head: $0)) }
+        let all = inductionStripe.indices.flatMap { l in inductionStripe[l].indices.map { AttentionHead(layer: l, head: $0) } }
+        let strongest = { (h: AttentionHead) in kinds.map { $0.1[h.layer][h.head] }.max() ?? 0 }
+        let shown = all.count <= 16 ? all : AttentionHead.top(16, of: inductionStripe.indices.map { l in
+            inductionStripe[l].indices.map { strongest(AttentionHead(layer: l, head: $0)) }
         })
         let grid = shown.map { h in kinds.map { $0.1[h.layer][h.head] } }
         section.figure(Heatmap(grid, x: .plain(kinds.map(\.0)), y: .plain(shown.map(\.description)),

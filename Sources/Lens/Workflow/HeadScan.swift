@@ -27,8 +27,8 @@ public struct HeadScan: Sendable, Encodable {
     public let exampleTokens: [Int]
 
     /// The head with the highest induction stripe and its score.
-    public var bestInductionHead: (head: HeadIndex, score: Float) {
-        let head = HeadIndex.top(1, of: inductionStripe)[0]
+    public var bestInductionHead: (head: AttentionHead, score: Float) {
+        let head = AttentionHead.top(1, of: inductionStripe)[0]
         return (head, inductionStripe[head.layer][head.head])
     }
 
@@ -39,8 +39,8 @@ public struct HeadScan: Sendable, Encodable {
     }
 
     /// The head with the highest previous-token score and its score.
-    public var bestPreviousTokenHead: (head: HeadIndex, score: Float) {
-        let head = HeadIndex.top(1, of: previousToken)[0]
+    public var bestPreviousTokenHead: (head: AttentionHead, score: Float) {
+        let head = AttentionHead.top(1, of: previousToken)[0]
         return (head, previousToken[head.layer][head.head])
     }
 }

@@ -9,7 +9,7 @@ public struct LogitAttribution: Sendable, Encodable {
     public let headValues: [[Float]]
 
     /// The `count` heads with the largest attribution by magnitude, best first.
-    public func topHeads(_ count: Int) -> [HeadIndex] { HeadIndex.top(count, of: headValues, byMagnitude: true) }
+    public func topHeads(_ count: Int) -> [AttentionHead] { AttentionHead.top(count, of: headValues, byMagnitude: true) }
 
     /// The sublayer with the largest attribution by magnitude.
     public var topLayer: (label: String, value: Float) {

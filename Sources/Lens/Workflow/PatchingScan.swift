@@ -25,7 +25,7 @@ public struct PatchingScan: Sendable, Encodable {
     }
 
     /// The `count` heads whose patch recovers the most, best first.
-    public func topHeads(_ count: Int) -> [HeadIndex] { HeadIndex.top(count, of: heads) }
+    public func topHeads(_ count: Int) -> [AttentionHead] { AttentionHead.top(count, of: heads) }
 }
 
 extension LensModel {

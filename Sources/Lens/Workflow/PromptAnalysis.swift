@@ -26,12 +26,12 @@ public struct PromptAnalysis: Sendable, Encodable {
     /// One head's attention pattern over the prompt.
     public struct HeadPattern: Sendable, Encodable {
         /// The head.
-        public let head: HeadIndex
+        public let head: AttentionHead
         /// `[dest][src]` attention weights.
         public let pattern: [[Float]]
 
         /// The pattern of `head`.
-        public init(head: HeadIndex, pattern: [[Float]]) {
+        public init(head: AttentionHead, pattern: [[Float]]) {
             (self.head, self.pattern) = (head, pattern)
         }
     }
@@ -53,7 +53,7 @@ public struct PromptAnalysis: Sendable, Encodable {
     /// Activation patching, when the case has a corrupted prompt.
     public let patching: PatchingScan?
     /// The heads shown: the largest patching effects (else the largest attributions), best first.
-    public let topHeads: [HeadIndex]
+    public let topHeads: [AttentionHead]
     /// The attention patterns of `topHeads` on the prompt.
     public let attention: [HeadPattern]
 }

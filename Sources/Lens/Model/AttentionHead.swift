@@ -1,7 +1,7 @@
 import Foundation
 
 /// One attention head, `L<layer>H<head>` as TransformerLens labels it.
-public struct HeadIndex: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct AttentionHead: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The layer.
     public var layer: Int
     /// The head within the layer.
@@ -39,8 +39,8 @@ public struct HeadIndex: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// The `count` heads with the largest `scores[layer][head]` (by absolute value with `byMagnitude`),
     /// best first; ties keep layer-major order.
-    public static func top(_ count: Int, of scores: [[Float]], byMagnitude: Bool = false) -> [HeadIndex] {
-        let all = scores.enumerated().flatMap { l, row in row.enumerated().map { (HeadIndex(layer: l, head: $0.offset), $0.element) } }
+    public static func top(_ count: Int, of scores: [[Float]], byMagnitude: Bool = false) -> [AttentionHead] {
+        let all = scores.enumerated().flatMap { l, row in row.enumerated().map { (AttentionHead(layer: l, head: $0.offset), $0.element) } }
         let key: (Float) -> Float = { byMagnitude ? Swift.abs($0) : $0 }
         let ordered = all.enumerated().sorted { a, b in
             let (x, y) = (key(a.element.1), key(b.element.1))
