@@ -98,12 +98,14 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--child")
     parser.add_argument("--tokens")
+    parser.add_argument("--no-build", action="store_true", help="use the lens already in .build-release")
     args = parser.parse_args()
     if args.child:
         return transformer_lens_child(args.child, [int(t) for t in args.tokens.split(",")], args.repeats)
 
-    subprocess.run(["swift", "build", "-c", "release", "--scratch-path", ".build-release", "--product", "lens"],
-                   cwd=ROOT, check=True)
+    if not args.no_build:
+        subprocess.run(["swift", "build", "-c", "release", "--scratch-path", ".build-release", "--product", "lens"],
+                       cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory(prefix="gpt2-small-random-") as folder:
         write_checkpoint(folder)
         print("Times are the best of the runs, wall clock and process CPU (all threads); overhead = cache / forward - 1.")

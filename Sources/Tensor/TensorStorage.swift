@@ -2,9 +2,9 @@
 import Glibc
 #endif
 
-/// A flat, typed buffer shared by tensor views. Owned buffers are 64-byte aligned
-/// and zero-filled; external buffers (memory-mapped files) are kept alive by `owner`.
-
+/// A flat, typed buffer shared by tensor views. Owned buffers come from `BufferPool.shared`, 64-byte
+/// aligned and zero-filled unless asked otherwise; external buffers (memory-mapped files) are kept alive by
+/// `owner`.
 public final class TensorStorage: @unchecked Sendable {
     /// Element type of the buffer.
     public let dtype: DType
@@ -21,29 +21,9 @@ public final class TensorStorage: @unchecked Sendable {
         self.dtype = dtype
         self.count = count
         let bytes = max(1, count * dtype.byteCount)
-        base = Self.allocate(bytes: bytes)
+        base = BufferPool.shared.allocate(bytes: bytes)
         if zeroed { memset(base, 0, bytes) }
         owner = nil
-    }
-
-    /// Buffers at least this large are populated by one `madvise` call instead of a page fault per page.
-    static let populateBytes = 1 << 20
-
-    /// `bytes` of 64-byte-aligned memory; large buffers come back with their pages already mapped.
-    private static func allocate(bytes: Int) -> UnsafeMutableRawPointer {
-        var pointer: UnsafeMutableRawPointer?
-        guard posix_memalign(&pointer, 64, bytes) == 0, let pointer else {
-            fatalError("TensorStorage: cannot allocate \(bytes) bytes")
-        }
-        #if os(Linux)
-        if bytes >= populateBytes {
-            let page = Int(getpagesize())
-            let start = (Int(bitPattern: pointer) + page - 1) / page * page
-            let end = (Int(bitPattern: pointer) + bytes) / page * page
-            if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 23) }
-        }
-        #endif
-        return pointer
     }
 
     /// Wraps memory owned by `owner` (for example a memory-mapped file); it is never freed here.
@@ -58,7 +38,7 @@ public final class TensorStorage: @unchecked Sendable {
     public var isBorrowed: Bool { owner != nil }
 
     deinit {
-        if owner == nil { free(base) }
+        if owner == nil { BufferPool.shared.deallocate(base, bytes: max(1, count * dtype.byteCount)) }
     }
 
     /// The buffer as Float32 (only valid for `.float32`).
