@@ -20,11 +20,13 @@ public final class TensorStorage: @unchecked Sendable {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.dtype = dtype
         self.count = count
-        let bytes = max(1, count * dtype.byteCount)
-        base = BufferPool.shared.allocate(bytes: bytes)
-        if zeroed { memset(base, 0, bytes) }
         owner = nil
+        base = BufferPool.shared.allocate(bytes: max(1, count * dtype.byteCount))
+        if zeroed { memset(base, 0, bytes) }
     }
+
+    /// Size of the owned allocation (at least one byte).
+    private var bytes: Int { max(1, count * dtype.byteCount) }
 
     /// Wraps memory owned by `owner` (for example a memory-mapped file); it is never freed here.
     public init(dtype: DType, count: Int, borrowing base: UnsafeMutableRawPointer, owner: AnyObject) {
@@ -38,7 +40,7 @@ public final class TensorStorage: @unchecked Sendable {
     public var isBorrowed: Bool { owner != nil }
 
     deinit {
-        if owner == nil { BufferPool.shared.deallocate(base, bytes: max(1, count * dtype.byteCount)) }
+        if owner == nil { BufferPool.shared.deallocate(base, bytes: bytes) }
     }
 
     /// The buffer as Float32 (only valid for `.float32`).

@@ -30,9 +30,3 @@ final class AttachedHooks: ActivationHooks {
         return try patch.visit(name, current)
     }
 }
-
-extension Array where Element == BoundHook {
-    /// Whether any hook sits after the last block (`ln_final.*`, `unembed.*`), where the fast patching path
-    /// would otherwise unembed without hooks.
-    var touchesUnembedding: Bool { contains { $0.name.hasPrefix("ln_final.") || $0.name.hasPrefix("unembed.") } }
-}

@@ -109,8 +109,7 @@ extension HookedTransformer {
         let tokens = corruptedTokens.rank == 1 ? corruptedTokens.unsqueezed(0) : corruptedTokens
         var record = Set<String>()
         for (activation, _, indices) in parts {
-            let fullName = activation.contains(".") || activation.hasPrefix("hook_")
-            record.formUnion(fullName ? [activation] : indices.compactMap(\.first).map { getActName(activation, layer: $0) })
+            record.formUnion(indices.compactMap(\.first).map { PatchRunner.hook(of: activation, layer: $0) })
         }
         let runner = try PatchRunner(model: self, tokens: tokens, source: cleanCache, metric: metric, options: options,
                                      attached: attached, record: record)

@@ -48,16 +48,18 @@ final class PatchHooks: ActivationHooks {
 extension HookedTransformer {
     /// Logits of blocks `layer…` run on `residual` (`[batch, pos, d_model]`, the residual before block
     /// `layer`, continuing `cache` when given) with `hooks`; with `lastPosition` only the last position is
-    /// unembedded (`[batch, 1, vocab]`), and when no hook sits in the last block or after it, that block too
-    /// computes only what the last position needs.
+    /// unembedded (`[batch, 1, vocab]`) unless a hook sits at the final norm or unembedding, and when no hook
+    /// sits in the last block or after it, that block too computes only what the last position needs.
     func logits(fromResidual residual: Tensor, layer: Int, cache: KVCache? = nil, hooks: any ActivationHooks,
                 lastPosition: Bool) throws -> Tensor {
         let n = config.nLayers
-        guard lastPosition, layer < n else {
+        let unembeddingHooked = hookPointNames.contains {
+            ($0.hasPrefix("ln_final.") || $0.hasPrefix("unembed.")) && hooks.isActive($0)
+        }
+        guard lastPosition, layer < n, !unembeddingHooked else {
             return try forward(residual: residual, startAtLayer: layer, cache: cache, hooks: hooks)
         }
-        let late = hookPointNames.drop { !$0.hasPrefix("blocks.\(n - 1).") }
-        guard late.contains(where: hooks.isActive) else {
+        guard lastBlockHook(in: hooks) != nil else {
             return try lastPositionLogits(residual: residual, startAtLayer: layer, cache: cache, hooks: hooks)
         }
         let final = try forward(residual: residual, startAtLayer: layer, stopAtLayer: n, cache: cache, hooks: hooks)

@@ -98,6 +98,14 @@ struct PatchRunner {
         return results
     }
 
+    /// Whether `activation` is a full hook name (patched at every index) rather than a `getActName` short name.
+    static func isFullName(_ activation: String) -> Bool { activation.contains(".") || activation.hasPrefix("hook_") }
+
+    /// The hook point a patch of `activation` at `layer` writes.
+    static func hook(of activation: String, layer: Int) -> String {
+        isFullName(activation) ? activation : getActName(activation, layer: layer)
+    }
+
     /// Leading positions at which `source` equals the patched run's own activation at `hook` exactly (every
     /// batch row and entry). Patching them writes what is already there: runs on tokens that share a prefix
     /// agree on it in a causal model, so a sweep needs to recompute only from the first differing position.
@@ -115,7 +123,7 @@ struct PatchRunner {
     /// Index rows grouped by the hook point they patch, in first-seen order (each index checked).
     private func groups(activation: String, setter: PatchSetter, indices: [[Int]]) throws -> [(String, [Int])] {
         let registry = model.hookRegistry
-        let fullName = activation.contains(".") || activation.hasPrefix("hook_")
+        let fullName = Self.isFullName(activation)
         var order: [String] = [], members: [String: [Int]] = [:]
         for (i, index) in indices.enumerated() {
             if let length = setter.indexLength, index.count != length {
@@ -127,7 +135,7 @@ struct PatchRunner {
             if setter.indexLength != nil, !(0..<positions).contains(setter.firstPosition(index)) {
                 throw LensError.invalidArgument("patch index \(index) names a position outside \(positions) tokens")
             }
-            let hook = fullName ? activation : getActName(activation, layer: layer)
+            let hook = Self.hook(of: activation, layer: layer)
             if members[hook] == nil {
                 try registry.validate(hook)
                 order.append(hook)
@@ -175,7 +183,7 @@ struct PatchRunner {
         }
         let start = residuals[layer][.all, offset...].repeated([copies, 1, 1])
         return try model.logits(fromResidual: start, layer: layer, cache: cache, hooks: hooks,
-                                lastPosition: metric.positions == .last && !attached.touchesUnembedding)
+                                lastPosition: metric.positions == .last)
     }
 
     /// Copies per stacked pass over `length` positions so that one pass stays under `maxBatchBytes` (an

@@ -9,9 +9,7 @@ extension Attention {
         let kv = linear(x, qkvWeight[.all, kvColumns], bias: qkvBias[kvColumns])
         var k = kv[.all, .all, 0..<keyWidth].reshaped([batch, length, nKeyValueHeads, dHead])
         var v = kv[.all, .all, keyWidth...].reshaped([batch, length, nKeyValueHeads, dHead])
-        let lastRow = x[.all, (length - 1)...]
-        var q = linear(lastRow, qkvWeight[.all, 0..<queryWidth], bias: qkvBias[0..<queryWidth])
-            .reshaped([batch, 1, nHeads, dHead])
+        var q = project(x[.all, (length - 1)...], start: 0, heads: nHeads)
         if let qNorm, let kNorm {
             q = try qNorm.forward(q.reshaped([-1, dHead]), hooks: nil).reshaped(q.shape)
             k = try kNorm.forward(k.reshaped([-1, dHead]), hooks: nil).reshaped(k.shape)

@@ -101,7 +101,7 @@ public struct Attention: Sendable {
 
     /// `input · W + b` for one projection: `input [batch, pos, d_model]` through the packed columns, or
     /// `input [batch, pos, heads, d_model]` (split inputs) head by head. Returns `[batch, pos, heads, d_head]`.
-    private func project(_ input: Tensor, start: Int, heads: Int) -> Tensor {
+    func project(_ input: Tensor, start: Int, heads: Int) -> Tensor {
         let (batch, positions) = (input.shape[0], input.shape[1])
         let columns = start..<(start + heads * dHead)
         if input.rank == 3 {

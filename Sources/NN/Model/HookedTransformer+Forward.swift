@@ -80,12 +80,9 @@ extension HookedTransformer {
         guard let lastBlock = blocks.last, !range.isEmpty else {
             throw ForwardError.invalidInput("lastPositionLogits needs at least the last block, got start \(startAtLayer)")
         }
-        if let hooks {
-            let late = lastBlock.hookPointNames(config) + hookPointNames.drop { !$0.hasPrefix("ln_final.") && !$0.hasPrefix("unembed.") }
-            if let name = late.first(where: hooks.isActive) {
-                throw ForwardError.invalidInput("lastPositionLogits computes only the last position from block \(n - 1) on, "
-                                                + "so the hook at \(name) cannot run")
-            }
+        if let hooks, let name = lastBlockHook(in: hooks) {
+            throw ForwardError.invalidInput("lastPositionLogits computes only the last position from block \(n - 1) on, "
+                                            + "so the hook at \(name) cannot run")
         }
         let (batch, length) = (residual.shape[0], residual.shape[1])
         try checkCache(cache, batch: batch, range: range)
@@ -96,6 +93,12 @@ extension HookedTransformer {
         let last = try lastBlock.forwardLastPosition(x, context: context(layout, cache, HookRunner(hooks: nil)))
         cache?.commit(count: length, mask: fullMask)
         return try finish(last, HookRunner(hooks: nil))
+    }
+
+    /// The first hook point of the last block, the final norm or the unembedding at which `hooks` is active:
+    /// where `lastPositionLogits` cannot run (nil when it can).
+    public func lastBlockHook(in hooks: any ActivationHooks) -> String? {
+        hookPointNames.drop { !$0.hasPrefix("blocks.\(blocks.count - 1).") }.first(where: hooks.isActive)
     }
 
     /// The whole pass for flattened `[batch, length]` ids, appending to `cache` when generating; with
