@@ -71,6 +71,9 @@ import Testing
         #expect(!circuit.edges.isEmpty && circuit.edges.count <= 15)
         #expect(circuit.edges.contains { $0.dst == scores.graph.logits })
         #expect(throws: LensError.self) { try Circuit.topN(scores, scores.graph.edgeCount + 1) }
+        let svg = CircuitDiagram(circuit, scores: scores, title: "greedy").html()
+        #expect(ReportXML.parse(svg) == nil, "the diagram is well-formed XML")
+        #expect(ReportXML.elements(svg, named: "path").count == circuit.edges.count)
     }
 
     /// Integrated gradients on an activation satisfy completeness: with 64 steps the attributions sum to the exact
