@@ -62,6 +62,11 @@ struct AttribPatchCommand: ParsableCommand {
     @Flag(name: .long, help: "Also run the exact sweep and print its correlation with the estimate.")
     var compare = false
 
+    /// Timing for Benchmarks/: best of this many AtP estimates and fast exact sweeps, printed as JSON with their
+    /// correlation (the estimate still goes to --out).
+    @Option(name: .customLong("benchmark-repeats"), help: .hidden)
+    var benchmarkRepeats: Int?
+
     func validate() throws {
         guard PatchSweep(named: act) != nil else {
             throw ValidationError("--act: unknown sweep \"\(act)\"; expected one of "
@@ -92,6 +97,21 @@ struct AttribPatchCommand: ParsableCommand {
         let cleanValue = try logitDiff.patchingMetric(lens(cleanIDs))
         let corruptedValue = try logitDiff.patchingMetric(lens(corruptedIDs))
         let metric = raw ? logitDiff : try logitDiff.normalized(clean: cleanValue, corrupted: corruptedValue)
+        if let benchmarkRepeats {
+            var (atp, exactTime, estimate, exact) = (Double.infinity, Double.infinity, Tensor(zeros: [1]), Tensor(zeros: [1]))
+            for _ in 0..<max(1, benchmarkRepeats) {
+                var start = DispatchTime.now().uptimeNanoseconds
+                estimate = try lens.attributionPatch(sweep, clean: cleanIDs, corrupted: corruptedIDs, metric: metric)
+                atp = min(atp, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                start = DispatchTime.now().uptimeNanoseconds
+                exact = try lens.actPatch(sweep, clean: cleanIDs, corrupted: corruptedIDs, metric: metric.patchingMetric,
+                                          options: PatchingOptions(showProgress: false))
+                exactTime = min(exactTime, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            if let out { try estimate.writeNpy(to: out) }
+            return print("{\"atp_seconds\": \(atp), \"exact_fast_seconds\": \(exactTime), "
+                         + "\"correlation\": \(try pearsonCorrelation(estimate, exact))}")
+        }
         let estimate = try lens.attributionPatch(sweep, clean: cleanIDs, corrupted: corruptedIDs, metric: metric)
         if let out { try writeNpy(estimate, to: out) }
         print("\(sweep.rawValue) attribution-patching estimate, shape \(estimate.shape), "

@@ -38,6 +38,11 @@ struct GradCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    /// Timing for Benchmarks/: best of this many runs of a plain forward, the recording forward, the backward
+    /// pass alone, and all-hook gradient runs, printed as JSON (nothing is written).
+    @Option(name: .customLong("benchmark-repeats"), help: .hidden)
+    var benchmarkRepeats: Int?
+
     func run() throws {
         let transformer = try HookedTransformer(pretrained: URL(fileURLWithPath: model),
                                                 processing: noProcessing ? .none : .default)
@@ -48,6 +53,7 @@ struct GradCommand: ParsableCommand {
         try PatchInputs.checkVocabulary(answers + wrongs, transformer.config.dVocabOut)
         let selection: HookNames = names.map { .names($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) } ?? .all
         let metric = try GradientMetric.logitDiff(answers: answers, wrong: wrongs)
+        if let benchmarkRepeats { return try benchmark(transformer, ids, metric, max(1, benchmarkRepeats)) }
         let run = try transformer.runWithGradients(ids, metric: metric, gradientNames: selection)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         for (name, gradient) in run.gradients {
@@ -58,5 +64,34 @@ struct GradCommand: ParsableCommand {
         }
         print("metric (mean logit[\(answerID)] - logit[\(wrongID)] at the last position) = \(run.value)")
         print("wrote \(run.gradients.count) gradient(s) to \(out)")
+    }
+
+    /// Best wall times (seconds) of the forward and backward passes and of gradient runs at every hook point.
+    private func benchmark(_ model: HookedTransformer, _ ids: Tensor, _ metric: GradientMetric, _ repeats: Int) throws {
+        func best(_ body: () throws -> Void) rethrows -> Double {
+            var fastest = Double.infinity
+            for _ in 0..<repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                fastest = min(fastest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return fastest
+        }
+        let forward = try best { _ = try model.forward(tokens: ids) }
+        let recording = try best { _ = try model.forwardForBackward(tokens: ids) }
+        var backward = Double.infinity
+        for _ in 0..<repeats {
+            let pass = try model.forwardForBackward(tokens: ids)
+            let gradient = try metric(pass.logits).gradient
+            let start = DispatchTime.now().uptimeNanoseconds
+            try model.backward(pass, logitsGradient: gradient)
+            backward = min(backward, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let inclBackward = try best { _ = try model.runWithCache(ids, inclBackward: metric) }
+        let gradientsOnly = try best { _ = try model.runWithGradients(ids, metric: metric) }
+        let bytes = try model.forwardForBackward(tokens: ids).recordedBytes
+        print("{\"forward_seconds\": \(forward), \"recording_forward_seconds\": \(recording), "
+              + "\"backward_seconds\": \(backward), \"run_with_cache_incl_bwd_seconds\": \(inclBackward), "
+              + "\"gradients_all_hooks_seconds\": \(gradientsOnly), \"recorded_bytes\": \(bytes)}")
     }
 }
