@@ -14,16 +14,28 @@ extension HookedTransformer {
         try attributionPatch(sweep, clean: clean, corrupted: corrupted, metric: metric, attached: [])
     }
 
+    /// The AtP estimates of several sweeps from the same two forward passes and one backward pass, in order.
+    public func attributionPatch(_ sweeps: [PatchSweep], clean: Tensor, corrupted: Tensor,
+                                 metric: GradientMetric) throws -> [Tensor] {
+        try attributionPatch(sweeps, clean: clean, corrupted: corrupted, metric: metric, attached: [])
+    }
+
     /// `attributionPatch` with `attached` hooks running in both forward passes (backward hooks in the backward pass).
     func attributionPatch(_ sweep: PatchSweep, clean: Tensor, corrupted: Tensor, metric: GradientMetric,
                           attached: [BoundHook]) throws -> Tensor {
+        try attributionPatch([sweep], clean: clean, corrupted: corrupted, metric: metric, attached: attached)[0]
+    }
+
+    /// The sweeps' estimates from one clean forward pass and one corrupted forward and backward pass.
+    func attributionPatch(_ sweeps: [PatchSweep], clean: Tensor, corrupted: Tensor, metric: GradientMetric,
+                          attached: [BoundHook]) throws -> [Tensor] {
         guard clean.shape == corrupted.shape else {
             throw LensError.invalidArgument("clean tokens \(clean.shape) and corrupted tokens \(corrupted.shape) differ in shape")
         }
         var names: [String] = []
-        for part in sweep.parts {
+        for part in sweeps.flatMap(\.parts) {
             let activation = part.definition.activation
-            for layer in 0..<config.nLayers {
+            for layer in 0..<config.nLayers where !names.contains(getActName(activation, layer: layer)) {
                 let name = getActName(activation, layer: layer)
                 guard hookRegistry.contains(name) else {
                     throw LensError.invalidArgument("the \(part.rawValue) sweep patches \(name), which this model does not have")
@@ -35,16 +47,18 @@ extension HookedTransformer {
                                                removeBatchDim: false, attentionMask: nil, bound: attached, tokenizer: nil)
         let run = try gradientRun(corrupted, metric: metric, gradientNames: names, activationNames: names,
                                   bound: attached, attentionMask: nil, fullLogits: false)
-        let results = try sweep.parts.map { part -> Tensor in
-            let (activation, setter, _) = part.definition
-            let layers = try (0..<config.nLayers).map { layer -> Tensor in
-                let name = getActName(activation, layer: layer)
-                let difference = try cleanCache[name] - run.activations[name]
-                return try setter.attributionSum(difference * run.gradients[name])
+        return try sweeps.map { sweep in
+            let results = try sweep.parts.map { part -> Tensor in
+                let (activation, setter, _) = part.definition
+                let layers = try (0..<config.nLayers).map { layer -> Tensor in
+                    let name = getActName(activation, layer: layer)
+                    let difference = try cleanCache[name] - run.activations[name]
+                    return try setter.attributionSum(difference * run.gradients[name])
+                }
+                return Tensor.stack(layers, axis: 0) + run.value
             }
-            return Tensor.stack(layers, axis: 0) + run.value
+            return sweep.combine(results, nHeads: config.nHeads)
         }
-        return sweep.combine(results, nHeads: config.nHeads)
     }
 }
 
@@ -53,6 +67,13 @@ extension LensModel {
     public func attributionPatch(_ sweep: PatchSweep, clean: Tensor, corrupted: Tensor,
                                  metric: GradientMetric) throws -> Tensor {
         try transformer.attributionPatch(sweep, clean: clean, corrupted: corrupted, metric: metric,
+                                         attached: hooks(plus: []))
+    }
+
+    /// `HookedTransformer.attributionPatch(_:[PatchSweep]…)` with the attached hooks.
+    public func attributionPatch(_ sweeps: [PatchSweep], clean: Tensor, corrupted: Tensor,
+                                 metric: GradientMetric) throws -> [Tensor] {
+        try transformer.attributionPatch(sweeps, clean: clean, corrupted: corrupted, metric: metric,
                                          attached: hooks(plus: []))
     }
 }
