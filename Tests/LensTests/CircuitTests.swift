@@ -63,6 +63,28 @@ import Testing
         #expect(Swift.abs(none.fraction) < 1e-4)
     }
 
+    /// On a grouped-query model (llama: key/value destinations per key/value head) and a parallel one (gpt_neox),
+    /// the full circuit reproduces the clean run and the empty one the corrupted run.
+    @Test(arguments: ["llama", "gpt_neox"])
+    func fullAndEmptyCircuits(name: String) throws {
+        let model = try LensFixture.model(name, processed: true)
+        let clean = try LensFixture.tokens(name)
+        var ids = clean.intScalars
+        for b in 0..<2 { ids[b * 7 + 3] = (ids[b * 7 + 3] + 50) % model.config.dVocab }
+        let corrupted = Tensor(ints: ids, shape: [2, 7])
+        let metric = try GradientMetric.logitDiff(answers: [3, 3], wrong: [5, 5])
+        let scores = try model.edgeAttribution(clean: clean, corrupted: corrupted, metric: metric, method: .eap)
+        let graph = scores.graph
+        #expect(graph.nKeyValueHeads == model.config.keyValueHeads)
+        let all = Set((0..<graph.destinationCount).flatMap { d in (0..<graph.sourcesBefore(destination: d)).map { CircuitEdge($0, d) } })
+        let full = try model.evaluateCircuit(Circuit(graph: graph, edges: all), clean: clean, corrupted: corrupted,
+                                             metric: metric.patchingMetric)
+        #expect(Swift.abs(full.circuit - full.clean) < 1e-4 * max(1, Swift.abs(full.clean)))
+        let none = try model.evaluateCircuit(Circuit(graph: graph, edges: []), clean: clean, corrupted: corrupted,
+                                             metric: metric.patchingMetric)
+        #expect(Swift.abs(none.circuit - none.corrupted) < 1e-4 * max(1, Swift.abs(none.corrupted)))
+    }
+
     /// Greedy selection keeps the requested number of edges before pruning, every one reachable from the logits.
     @Test func greedySelectionGrowsFromTheLogits() throws {
         let s = try Setup()
