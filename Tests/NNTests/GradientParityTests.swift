@@ -123,3 +123,41 @@ func fixtureGradients(_ model: HookedTransformer, tokens: Tensor, mask: Tensor? 
         }
     }
 }
+
+/// Adds `scale · direction` to one hook point's activation.
+struct Nudge: ActivationHooks {
+    let name: String
+    let direction: Tensor
+    let scale: Float
+
+    func isActive(_ hook: String) -> Bool { hook == name }
+    func visit(_ hook: String, _ value: Tensor) throws -> Tensor { value + direction * scale }
+}
+
+/// The whole backward pass against central differences of the Float32 forward pass, along random unit directions
+/// at `blocks.0.hook_resid_pre`: ⟨gradient, v⟩ = (m(x + h v) − m(x − h v)) / 2h within 1e-3 relative to
+/// max(1, |⟨gradient, v⟩|) (Float32 differences with h = 1e-2: rounding ~|m|·1e-7 / h and truncation ~h² leave
+/// about 1e-4).
+@Suite struct ModelFiniteDifferenceTests {
+    @Test(arguments: ["gpt2", "llama", "gemma2", "qwen3", "gptj"])
+    func directionalDerivative(name: String) throws {
+        let model = try ModelFixture.model(name, processed: false)
+        let tokens = try ModelFixture.array(name, "tokens")
+        let hook = "blocks.0.hook_resid_pre"
+        let recorder = try fixtureGradients(model, tokens: tokens)
+        let gradient = try #require(recorder.gradients[hook])
+        func metric(_ hooks: (any ActivationHooks)?) throws -> Float {
+            let logits = try model.forward(tokens: tokens, hooks: hooks)
+            return (fixtureMetricGradient(logits) * logits).sum().item()
+        }
+        for seed in [1, 2] as [UInt64] {
+            let raw = Tensor.randomNormal(gradient.shape, seed: seed)
+            let v = raw / raw.square().sum().sqrt().item()
+            let h: Float = 1e-2
+            let numeric = (try metric(Nudge(name: hook, direction: v, scale: h))
+                           - metric(Nudge(name: hook, direction: v, scale: -h))) / (2 * h)
+            let analytic = (gradient * v).sum().item()
+            #expect(Swift.abs(numeric - analytic) < 1e-3 * max(1, Swift.abs(analytic)), "\(name): \(numeric) vs \(analytic)")
+        }
+    }
+}
