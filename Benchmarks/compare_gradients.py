@@ -58,10 +58,15 @@ def tl_gradients(model, tokens, answer, wrong, repeats):
         with torch.no_grad():
             model(tokens)
 
+    optional = ("hook_result", "_input", "hook_attn_in", "hook_mlp_in")  # off in a default run_with_cache
+
+    def every(name):
+        return not any(name.endswith(o) for o in optional)
+
     def incl_bwd():
         cache = {}
-        model.add_hook(lambda name: True, lambda a, hook: cache.__setitem__(hook.name, a.detach()), "fwd")
-        model.add_hook(lambda name: True, lambda g, hook: cache.__setitem__(hook.name + "_grad", g.detach()), "bwd")
+        model.add_hook(every, lambda a, hook: cache.__setitem__(hook.name, a.detach()), "fwd")
+        model.add_hook(every, lambda g, hook: cache.__setitem__(hook.name + "_grad", g.detach()), "bwd")
         with torch.enable_grad():
             logits = model(tokens)
             (logits[0, -1, answer] - logits[0, -1, wrong]).backward()
@@ -105,12 +110,49 @@ def eap_ig_library(model, clean, corrupted, answer, wrong):
     return seconds, graph.scores.numpy()
 
 
+def gradients(folder, model, tokens, answer, wrong, args):
+    swift = lens("grad", "--model", folder, "--tokens", ids(tokens), "--answer-id", str(answer),
+                 "--wrong-id", str(wrong), "--out", folder, "--benchmark-repeats", str(args.repeats))
+    tl_forward, tl_incl = tl_gradients(model, tokens, answer, wrong, args.repeats)
+    row = {"tokens": args.tokens, **swift, "backward_over_forward": swift["backward_seconds"] / swift["forward_seconds"],
+           "tl_forward_seconds": tl_forward, "tl_incl_bwd_seconds": tl_incl,
+           "tl_incl_bwd_over_lens_incl_bwd": tl_incl / swift["run_with_cache_incl_bwd_seconds"],
+           "tl_incl_bwd_over_lens_gradients": tl_incl / swift["gradients_all_hooks_seconds"]}
+    print(json.dumps(row), flush=True)
+
+
+def atp(folder, model, clean, corrupted, answer, wrong, args):
+    swift = lens("attrib-patch", "--model", folder, "--clean-tokens", ids(clean), "--corrupted-tokens",
+                 ids(corrupted), "--answer-id", str(answer), "--wrong-id", str(wrong), "--act", "head_z_all_pos",
+                 "--benchmark-repeats", str(args.repeats))
+    tl_exact = tl_head_z(model, clean, corrupted, answer, wrong)
+    print(json.dumps({"sweep": "head_z_all_pos", "tokens": args.patch_tokens, **swift, "tl_exact_seconds": tl_exact,
+                      "exact_fast_over_atp": swift["exact_fast_seconds"] / swift["atp_seconds"],
+                      "tl_exact_over_atp": tl_exact / swift["atp_seconds"]}), flush=True)
+
+
+def eap_ig(folder, model, clean, corrupted, answer, wrong, args):
+    scores_path = os.path.join(folder, "scores.npy")
+    swift = lens("circuit", "--model", folder, "--clean-tokens", ids(clean), "--corrupted-tokens",
+                 ids(corrupted), "--answer-id", str(answer), "--wrong-id", str(wrong), "--steps", "5",
+                 "--benchmark-repeats", str(args.repeats), "--benchmark-scores", scores_path)
+    library_seconds, library_scores = eap_ig_library(model, clean, corrupted, answer, wrong)
+    ours = np.load(scores_path)
+    print(json.dumps({"eap_ig_steps": 5, "tokens": args.patch_tokens, **swift,
+                      "library_seconds": library_seconds,
+                      "library_over_lens": library_seconds / swift["edge_attribution_seconds"],
+                      "max_abs_score_difference": float(np.abs(ours - library_scores).max()),
+                      "max_abs_score": float(np.abs(library_scores).max())}), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--patch-tokens", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--parts", nargs="+", default=["gradients", "atp", "eap-ig"],
+                        help="which measurements to run (eap-ig needs EAP_IG_SRC)")
     args = parser.parse_args()
     if not args.no_build:
         build()
@@ -118,36 +160,13 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         model = make_models(folder)
         tokens, _, answer, wrong = prompts(model, args.tokens, rng)
-        swift = lens("grad", "--model", folder, "--tokens", ids(tokens), "--answer-id", str(answer),
-                     "--wrong-id", str(wrong), "--out", folder, "--benchmark-repeats", str(args.repeats))
-        tl_forward, tl_incl = tl_gradients(model, tokens, answer, wrong, args.repeats)
-        row = {"tokens": args.tokens, **swift, "backward_over_forward": swift["backward_seconds"] / swift["forward_seconds"],
-               "tl_forward_seconds": tl_forward, "tl_incl_bwd_seconds": tl_incl,
-               "tl_incl_bwd_over_lens_incl_bwd": tl_incl / swift["run_with_cache_incl_bwd_seconds"],
-               "tl_incl_bwd_over_lens_gradients": tl_incl / swift["gradients_all_hooks_seconds"]}
-        print(json.dumps(row), flush=True)
-
-        clean, corrupted, answer, wrong = prompts(model, args.patch_tokens, rng)
-        swift = lens("attrib-patch", "--model", folder, "--clean-tokens", ids(clean), "--corrupted-tokens",
-                     ids(corrupted), "--answer-id", str(answer), "--wrong-id", str(wrong), "--act", "head_z_all_pos",
-                     "--benchmark-repeats", str(args.repeats))
-        tl_exact = tl_head_z(model, clean, corrupted, answer, wrong)
-        print(json.dumps({"sweep": "head_z_all_pos", "tokens": args.patch_tokens, **swift, "tl_exact_seconds": tl_exact,
-                          "exact_fast_over_atp": swift["exact_fast_seconds"] / swift["atp_seconds"],
-                          "tl_exact_over_atp": tl_exact / swift["atp_seconds"]}), flush=True)
-
-        if os.environ.get("EAP_IG_SRC"):
-            scores_path = os.path.join(folder, "scores.npy")
-            swift = lens("circuit", "--model", folder, "--clean-tokens", ids(clean), "--corrupted-tokens",
-                         ids(corrupted), "--answer-id", str(answer), "--wrong-id", str(wrong), "--steps", "5",
-                         "--benchmark-repeats", str(args.repeats), "--benchmark-scores", scores_path)
-            library_seconds, library_scores = eap_ig_library(model, clean, corrupted, answer, wrong)
-            ours = np.load(scores_path)
-            print(json.dumps({"eap_ig_steps": 5, "tokens": args.patch_tokens, **swift,
-                              "library_seconds": library_seconds,
-                              "library_over_lens": library_seconds / swift["edge_attribution_seconds"],
-                              "max_abs_score_difference": float(np.abs(ours - library_scores).max()),
-                              "max_abs_score": float(np.abs(library_scores).max())}), flush=True)
+        clean, corrupted, answer2, wrong2 = prompts(model, args.patch_tokens, rng)
+        if "gradients" in args.parts:
+            gradients(folder, model, tokens, answer, wrong, args)
+        if "atp" in args.parts:
+            atp(folder, model, clean, corrupted, answer2, wrong2, args)
+        if "eap-ig" in args.parts and os.environ.get("EAP_IG_SRC"):
+            eap_ig(folder, model, clean, corrupted, answer2, wrong2, args)
 
 
 if __name__ == "__main__":
