@@ -23,5 +23,10 @@ let package = Package(
             dependencies: [.product(name: "Tensor", package: "SwiftLens")],
             path: "Tools/MakeGPT2Checkpoint"
         ),
+        .executableTarget(
+            name: "compare-json",
+            dependencies: [.product(name: "NN", package: "SwiftLens")],
+            path: "Tools/CompareJSON"
+        ),
     ]
 )

@@ -3,7 +3,7 @@ import Kernels
 /// `y = x · W + b` for `x [..., k]`, `W [k, n]` and optional `b [n]`: one GEMM whose output starts as the
 /// broadcast bias (`beta = 1`), so no separate bias pass or second buffer. Returns `[..., n]`.
 func linear(_ x: Tensor, _ w: Tensor, bias: Tensor?) -> Tensor {
-    precondition(w.rank == 2 && x.shape.last == w.shape[0],
+    ensure(w.rank == 2 && x.shape.last == w.shape[0],
                  "linear: input \(x.shape) does not match weight \(w.shape)")
     let k = w.shape[0], n = w.shape[1]
     let rows = x.reshaped([-1, k]).contiguousFloat32()

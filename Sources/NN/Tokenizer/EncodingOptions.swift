@@ -84,7 +84,7 @@ struct SpecialTokenNames {
         }
         let value: JSONValue
         do {
-            value = try JSONValue.parse(config)
+            value = try JSONField.parse(config)
         } catch let error as TokenizerError {
             throw TokenizerError.invalidField("tokenizer_config.json", reason: error.description)
         }

@@ -54,7 +54,7 @@ public final class Tokenizer: Sendable {
     /// Builds a tokenizer from the bytes of a `tokenizer.json` and, optionally, of a
     /// `tokenizer_config.json`.
     public init(json: [UInt8], config: [UInt8]? = nil) throws {
-        let root = JSONField(value: try JSONValue.parse(json), path: "")
+        let root = JSONField(value: try JSONField.parse(json), path: "")
         guard case .object = root.value else {
             throw TokenizerError.invalidField("top level", reason: "expected an object, found \(root.value.kind)")
         }

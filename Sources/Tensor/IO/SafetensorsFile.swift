@@ -108,8 +108,8 @@ public final class SafetensorsFile: SafetensorsReading {
             let size = t.count * t.dtype.byteCount
             let info: [(key: String, value: JSONValue)] = [
                 ("dtype", .string(SafetensorsDType(t.dtype).rawValue)),
-                ("shape", .array(t.shape.map { .number(String($0)) })),
-                ("data_offsets", .array([.number(String(offset)), .number(String(offset + size))])),
+                ("shape", .array(t.shape.map { .integer($0) })),
+                ("data_offsets", .array([.integer(offset), .integer(offset + size)])),
             ]
             members.append((name, .object(info)))
             offset += size

@@ -25,7 +25,7 @@ public final class ShardedSafetensors: SafetensorsReading {
         }
         let json: JSONValue
         do {
-            json = try JSONParser.parse(index.bytes)
+            json = try JSONValue.parse(index.bytes, rejectingDuplicateKeys: true)
         } catch {
             throw fail("index is not valid JSON: \(error.reason) at byte \(error.offset)")
         }
