@@ -9,7 +9,10 @@ import Glibc
 /// - `MemAvailable` in `/proc/meminfo` (free memory plus what the kernel can reclaim),
 /// - the cgroup limit minus the cgroup's usage (v2 `memory.max` / `memory.current`, or v1
 ///   `memory.limit_in_bytes` / `memory.usage_in_bytes`), as in a container,
-/// - the address-space limit (`ulimit -v`, `RLIMIT_AS`) minus the process's virtual size.
+/// - the address-space limit (`ulimit -v`, `RLIMIT_AS`) minus the process's virtual size,
+/// - the environment variable `SWIFTLENS_MEMORY_LIMIT` (bytes, or with a `K`, `M`, `G` suffix for KiB, MiB,
+///   GiB), read once, to keep a process to part of a shared machine (the fuzzers run with it, since the address
+///   sanitizer cannot run under `ulimit -v`).
 ///
 /// Readers of outside input (configs, checkpoints, archives, prompt files) call `check(needed:what:)`
 /// with a byte count computed with overflow checks (`CheckedSize`) before allocating, so that a hostile
@@ -28,7 +31,7 @@ public struct MemoryBudget: Sendable, Equatable {
 
     /// What the system says is left now (see the type's documentation); `Int.max` where nothing can be read.
     public static var current: MemoryBudget {
-        MemoryBudget(availableBytes: [meminfoAvailable(), cgroupAvailable(), addressSpaceAvailable()]
+        MemoryBudget(availableBytes: [meminfoAvailable(), cgroupAvailable(), addressSpaceAvailable(), environmentLimit]
             .compactMap { $0 }.min() ?? Int.max)
     }
 
@@ -59,6 +62,20 @@ public struct MemoryBudget: Sendable, Equatable {
             value /= 1024
         }
         return "\(bytes) B"
+    }
+
+    /// `SWIFTLENS_MEMORY_LIMIT` in bytes (`512M`, `2G`, `1073741824`), or nil when unset or unreadable.
+    static let environmentLimit: Int? = getenv("SWIFTLENS_MEMORY_LIMIT").flatMap { parseSize(String(cString: $0)) }
+
+    /// `text` as a byte count with an optional binary suffix `K`, `M`, `G` or `T`.
+    static func parseSize(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        let trimmed = text.filter { !$0.isWhitespace }
+        guard let last = trimmed.last else { return nil }
+        let scale = units[Character(last.uppercased())]
+        guard let number = Int(scale == nil ? trimmed : String(trimmed.dropLast())), number >= 0 else { return nil }
+        let (bytes, overflow) = number.multipliedReportingOverflow(by: scale ?? 1)
+        return overflow ? Int.max : bytes
     }
 
     /// `MemAvailable` from `/proc/meminfo`.

@@ -182,11 +182,8 @@ import Testing
     }
 
     private func inflate(_ stream: [UInt8], size: Int) -> String? {
-        var out = [UInt8](repeating: 0, count: size)
         do {
-            try stream.withUnsafeBytes { input in
-                try out.withUnsafeMutableBufferPointer { try Inflater.inflate(input, into: $0) }
-            }
+            _ = try stream.withUnsafeBytes { try Inflater.inflate($0, expectedSize: size) }
             return nil
         } catch let error as InflateError {
             return error.reason
