@@ -28,5 +28,10 @@ let package = Package(
             dependencies: [.product(name: "NN", package: "SwiftLens")],
             path: "Tools/CompareJSON"
         ),
+        .executableTarget(
+            name: "inflate-npz",
+            dependencies: [.product(name: "Tensor", package: "SwiftLens")],
+            path: "Tools/InflateNpz"
+        ),
     ]
 )
