@@ -107,12 +107,18 @@ extension ModelConfig {
         ])
     }
 
-    /// Bytes of the model's weights held as Float32 (how they are loaded and processed), nil when it overflows.
-    public var weightBytes: Int? { parameterCount.flatMap { CheckedSize.product([$0, 4]) } }
+    /// Bytes of the model's weights at `bytesPerParameter` each (4: Float32, as processing makes them), nil when
+    /// it overflows.
+    public func weightBytes(bytesPerParameter: Int = 4) -> Int? {
+        parameterCount.flatMap { CheckedSize.product([$0, bytesPerParameter]) }
+    }
 
     /// Throws `TensorError.insufficientMemory` (needed vs available) when the model's weights cannot be held,
-    /// before a loader allocates any of them: a config with `n_embd` 10^7 is refused here.
-    public func checkMemory(budget: MemoryBudget = .current) throws {
-        try budget.check(needed: weightBytes, what: "a model with d_model \(dModel), \(nLayers) layers and d_vocab \(dVocab)")
+    /// before a loader allocates any of them: a config with `n_embd` 10^7 is refused here. Loaders check 4 bytes
+    /// per parameter when they process weights (processing writes Float32 copies) and 2 when they do not
+    /// (weights stay in their stored type, F16 / BF16 at the smallest, memory-mapped).
+    public func checkMemory(bytesPerParameter: Int = 4, budget: MemoryBudget = .current) throws {
+        try budget.check(needed: weightBytes(bytesPerParameter: bytesPerParameter),
+                         what: "a model with d_model \(dModel), \(nLayers) layers and d_vocab \(dVocab)")
     }
 }

@@ -32,13 +32,14 @@ extension HookedTransformer {
         let files = try FolderContainment(folder: folder.path)
         let configURL = URL(fileURLWithPath: try files.path(of: "config.json", what: "the model folder"))
         let raw: StateDict, rawConfig: ModelConfig
+        let bytesPerParameter = processing == .none ? 2 : 4
         if try Self.isTransformerLensConfig(configURL) {
             rawConfig = try ModelConfig(transformerLens: configURL)
-            try rawConfig.checkMemory()
+            try rawConfig.checkMemory(bytesPerParameter: bytesPerParameter)
             raw = try StateDict(transformerLensFolder: folder, files: files)
         } else {
             let description = try HuggingFaceDescription(contentsOf: configURL)
-            try description.config.checkMemory()
+            try description.config.checkMemory(bytesPerParameter: bytesPerParameter)
             raw = try description.stateDict(try CheckpointReader(folder: folder))
             rawConfig = description.config
         }
