@@ -18,5 +18,8 @@ import Testing
         #expect(throws: TokenizerError.idOutOfRange(field: "added_tokens[0].id", id: 1_000_000_000, limit: 3)) {
             try Tokenizer(json: Self.json(#"{"a": 0, "b": 1}"#, added: #"[{"id": 1000000000, "content": "<s>", "special": true}]"#))
         }
+        #expect(throws: TokenizerError.invalidField("tokenizer_config.bos_token", reason: #"names "<s>", which is not a token of tokenizer.json"#)) {
+            try Tokenizer(json: Self.json(#"{"a": 0, "b": 1}"#), config: Array(#"{"bos_token": "<s>"}"#.utf8))
+        }
     }
 }

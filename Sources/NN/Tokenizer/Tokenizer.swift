@@ -94,9 +94,12 @@ public final class Tokenizer: Sendable {
         let lookup: (String) -> Int? = { text in addedIds.find(text) ?? model.vocab.find(text) }
         let (templateBOS, templateEOS) = Self.templateEnds(postProcessor)
         prependsBOS = templateBOS != nil
-        bosTokenId = names.resolve(names.bos, default: templateBOS, candidates: SpecialTokenNames.bosCandidates, lookup)
-        eosTokenId = names.resolve(names.eos, default: templateEOS, candidates: SpecialTokenNames.eosCandidates, lookup)
-        padTokenId = names.resolve(names.pad, default: padding?.padId, candidates: SpecialTokenNames.padCandidates, lookup)
+        bosTokenId = try names.resolve(names.bos, field: "bos_token", default: templateBOS,
+                                       candidates: SpecialTokenNames.bosCandidates, lookup)
+        eosTokenId = try names.resolve(names.eos, field: "eos_token", default: templateEOS,
+                                       candidates: SpecialTokenNames.eosCandidates, lookup)
+        padTokenId = try names.resolve(names.pad, field: "pad_token", default: padding?.padId,
+                                       candidates: SpecialTokenNames.padCandidates, lookup)
     }
 
     private static func readFile(_ url: URL) throws -> [UInt8] {
