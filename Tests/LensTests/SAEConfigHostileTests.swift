@@ -9,6 +9,13 @@ import Testing
         do { _ = try SAEConfig(json: Data(json.utf8), file: "cfg.json"); return nil } catch { return "\(error)" }
     }
 
+    @Test("the SAE config on which the fuzzer's hostile seed trapped is a typed error")
+    func fuzzRegression() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz/sae/k-negative.json")
+        #expect(throws: SAEError.self) { try SAEConfig(json: Data(contentsOf: url), file: url.path) }
+    }
+
     @Test func absurdFields() {
         #expect(Self.message(#"{"d_in": 16, "d_sae": 32, "activation_fn_str": "topk", "activation_fn_kwargs": {"k": -5}}"#)?
             .contains("activation_fn_kwargs.k") == true)
