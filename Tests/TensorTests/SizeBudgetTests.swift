@@ -71,13 +71,13 @@ import Testing
 
     @Test("inflate output grows with what the stream decodes and stops at the budget")
     func inflateBudget() throws {
-        let size = 1 + 258 * 200_000  // about 51.6 MB of zeros from about 125 KB
+        let size = 1 + 258 * 70_000  // about 18 MB of zeros from about 44 KB
         let stream = Self.zeros(size)
         let out = try stream.withUnsafeBytes { try Inflater.inflate($0, expectedSize: size) }
-        #expect(out.count == size && out.allSatisfy { $0 == 0 })
+        #expect(out.count == size && out[0] == 0 && out[size / 2] == 0 && out[size - 1] == 0)
         do {
-            _ = try stream.withUnsafeBytes { try Inflater.inflate($0, expectedSize: size, budget: MemoryBudget(availableBytes: 20 << 20)) }
-            Issue.record("a 51 MB output was accepted under a 20 MiB budget")
+            _ = try stream.withUnsafeBytes { try Inflater.inflate($0, expectedSize: size, budget: MemoryBudget(availableBytes: 10 << 20)) }
+            Issue.record("an 18 MB output was accepted under a 10 MiB budget")
         } catch let error as InflateError {
             #expect(error.memory != nil, "\(error.reason)")
         }
