@@ -199,10 +199,10 @@ def choose_steering(model, tokenizer, sae):
     add = {"v": None}
 
     def hook(_module, _inputs, output):
-        h = output[0]
+        h = output[0] if isinstance(output, tuple) else output
         if add["v"] is not None:
             h = h + add["v"]
-        return (h,) + tuple(output[1:])
+        return (h,) + tuple(output[1:]) if isinstance(output, tuple) else h
 
     handle = block.register_forward_hook(hook)
     try:

@@ -71,11 +71,7 @@ public struct CorpusScan {
 
     /// Empty statistics for every unit set.
     func freshStatistics() -> [UnitStatistics] {
-        units.map { set in
-            var salt = FNV1a()
-            salt.add(Array(set.name.utf8))
-            return UnitStatistics(count: set.count, options: options, salt: salt.value)
-        }
+        units.map { UnitStatistics(count: $0.count, options: options, salt: UnitStatistics.salt(forSetNamed: $0.name)) }
     }
 
     /// Checks options, unit names and every unit set against the model.

@@ -9,7 +9,7 @@ struct DocumentReader {
     let format: Corpus.Format
     let textField: String
 
-    /// Calls `body` with each document of `url` in order and `bytesRead` with each chunk's size; counts skipped
+    /// Calls `body` with each document of `url` in order and `bytesRead` with each document's size; counts skipped
     /// documents in `report`. A NUL byte in the first chunk means the file is not text (`ScanError.notText`, with
     /// the byte offset).
     func read(_ url: URL, report: inout CorpusReport, bytesRead: (Int) -> Void = { _ in },
@@ -19,6 +19,7 @@ struct DocumentReader {
         var splitting = false
         var offset = 0
         func emit(_ bytes: ArraySlice<UInt8>, report: inout CorpusReport) throws {
+            bytesRead(bytes.count + 1)
             try handle(bytes, report: &report, body)
         }
         try ChunkedFile.read(url) { chunk in
@@ -27,7 +28,6 @@ struct DocumentReader {
             }
             firstChunk = false
             offset += chunk.count
-            bytesRead(chunk.count)
             guard format != .files else {
                 pending += chunk
                 while pending.count > Self.maxDocumentBytes {

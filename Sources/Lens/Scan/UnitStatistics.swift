@@ -50,6 +50,26 @@ public struct UnitStatistics: Sendable {
         examplesChanged = Array(repeating: false, count: count)
     }
 
+    /// Statistics rebuilt from stored parts (a database); throws `ScanError.invalidOption` when a size does not fit
+    /// `count` and `options`. No unit is marked changed.
+    public init(count: Int, options: ScanOptions, salt: UInt64, tokens: Int, firing: [Int64], sum: [Int128],
+                sumActive: [Int128], histogram: [Int64], top: [[ActivationExample]], samples: [[BandSample]]) throws {
+        guard firing.count == count, sum.count == count, sumActive.count == count, top.count == count, samples.count == count,
+              histogram.count == count * options.bins.count else {
+            throw ScanError.invalidOption("stored statistics do not fit \(count) units with \(options.bins.count) bins")
+        }
+        self.init(count: count, options: options, salt: salt)
+        (self.tokens, self.firing, self.sum, self.sumActive) = (tokens, firing, sum, sumActive)
+        (self.histogram, self.top, self.samples) = (histogram, top, samples)
+    }
+
+    /// The sampling salt of a unit set: a hash of its name.
+    public static func salt(forSetNamed name: String) -> UInt64 {
+        var hash = FNV1a()
+        hash.add(Array(name.utf8))
+        return hash.value
+    }
+
     /// Forgets which units changed (after their state was saved).
     public mutating func clearChanges() {
         for u in 0..<count { statsChanged[u] = false; examplesChanged[u] = false }
