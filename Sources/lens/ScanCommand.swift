@@ -83,6 +83,9 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the example sampling.")
     var seed: UInt64 = 0
 
+    @Option(name: .long, help: "Tokens listed per sign in each unit's logit effects (0: none).")
+    var logitEffects = 10
+
     @Option(name: .long, help: "Seconds between saves (at least nine times the last save's duration).")
     var checkpointSeconds = 5.0
 
@@ -106,7 +109,8 @@ struct ScanCommand: ParsableCommand {
         }
         let length = contextLength ?? min(128, model.config.nCtx)
         let options = ScanOptions(batchSize: batchSize, topK: topK, windowBefore: windowBefore, windowAfter: windowAfter,
-                                  threshold: threshold, samplesPerBand: samplesPerBand, seed: seed)
+                                  threshold: threshold, samplesPerBand: samplesPerBand, seed: seed,
+                                  logitEffects: logitEffects)
         let scan = CorpusScan(units: units, options: options,
                               packing: PackingOptions(contextLength: length, tokenizer: model.tokenizer))
         let corpus = try Corpus(paths: corpus, format: format, textField: textField)
@@ -117,7 +121,8 @@ struct ScanCommand: ParsableCommand {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let tokens = (result.statistics.first?.tokens ?? 0) - (before?.tokens ?? 0)
         if benchmarkJSON {
-            return print("{\"tokens\": \(tokens), \"seconds\": \(seconds), \"peak_rss_bytes\": \(peakResidentBytes())}")
+            return print("{\"tokens\": \(tokens), \"seconds\": \(seconds), \"scan_seconds\": \(result.seconds), "
+                         + "\"peak_rss_bytes\": \(peakResidentBytes())}")
         }
         print(summary(result, tokensRun: tokens, seconds: seconds))
     }

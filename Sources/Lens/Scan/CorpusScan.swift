@@ -59,14 +59,16 @@ public struct CorpusScan {
             return created!
         }
         if let (saved, savedDescription) = resumed, saved.finished {
-            return ScanResult(header: header, description: savedDescription, checkpoint: saved)
+            return ScanResult(header: header, description: savedDescription, checkpoint: saved, seconds: 0)
         }
         let description = try resumed?.1 ?? created ?? describe(model: model)
         var checkpoint = resumed?.0 ?? ScanCheckpoint(nextBatch: 0, contexts: 0, statistics: freshStatistics(), report: nil)
         var runner = ScanRunner(scan: self, model: model, store: store, checkpoint: checkpoint,
                                 checkpointSeconds: checkpointSeconds, maxBatches: maxBatches, showProgress: showProgress)
+        let start = DispatchTime.now().uptimeNanoseconds
         checkpoint = try runner.run(corpus: corpus)
-        return ScanResult(header: header, description: description, checkpoint: checkpoint)
+        return ScanResult(header: header, description: description, checkpoint: checkpoint,
+                          seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     /// Empty statistics for every unit set.
@@ -121,6 +123,8 @@ public struct ScanResult: Sendable {
     public let description: ScanDescription
     /// The statistics and progress.
     public let checkpoint: ScanCheckpoint
+    /// Seconds this run spent reading the corpus and scanning (setup, such as logit effects, excluded).
+    public let seconds: Double
 
     /// Statistics per unit set.
     public var statistics: [UnitStatistics] { checkpoint.statistics }

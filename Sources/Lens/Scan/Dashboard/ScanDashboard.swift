@@ -124,10 +124,9 @@ public enum ScanDashboard {
     static let script = #"""
 (function () {
   "use strict";
-  var tip = document.querySelector(".lens-tip");
   document.addEventListener("mouseover", function (e) {
-    var el = e.target.closest("[data-a]");
-    if (el === null) { return; }
+    var el = e.target.closest("[data-a]"), tip = document.querySelector(".lens-tip");
+    if (el === null || tip === null) { return; }
     tip.textContent = JSON.stringify(el.textContent) + ": " + el.getAttribute("data-a");
     tip.hidden = false;
     tip.style.left = (e.clientX + 14) + "px";
