@@ -1,7 +1,7 @@
 """Corpus scan throughput against the Python way of building feature dashboards, on GPT-2-small shapes.
 
 Writes a random GPT-2-small checkpoint (transformers, seed 0), a random SAELens SAE on blocks.8.hook_resid_pre
-(standard, d_sae 24576 = 32 x 768, encoder bias set so that about 1% of features fire) and pre-tokenized corpora of
+(standard, d_sae 24576 = 32 x 768, encoder biases set so that each feature fires on about 1% of tokens) and pre-tokenized corpora of
 random ids ([N, 128] .npy), builds the release `lens`, and measures in separate processes:
   - SwiftLens: `lens scan` of the 3072 neurons of blocks.8.mlp.hook_post, and of the SAE's features: per unit
     firing count, exact sum, max, log-spaced histogram, exact top-20 contexts with token windows, band samples,
@@ -38,21 +38,30 @@ def write_inputs(folder, contexts):
 
     torch.manual_seed(0)
     config = GPT2Config(vocab_size=50257, n_positions=1024, n_embd=768, n_layer=12, n_head=12)
-    GPT2LMHeadModel(config).eval().save_pretrained(os.path.join(folder, "model"), safe_serialization=True)
-    sae = os.path.join(folder, "sae")
-    os.makedirs(sae)
-    W_dec = torch.randn(D_SAE, 768)
-    W_dec /= W_dec.norm(dim=1, keepdim=True)
-    save_file({"W_enc": W_dec.T.contiguous() * 4, "W_dec": W_dec, "b_enc": torch.full((D_SAE,), -0.9),
-               "b_dec": torch.zeros(768)}, os.path.join(sae, "sae_weights.safetensors"))
-    with open(os.path.join(sae, "cfg.json"), "w") as fh:
-        json.dump({"architecture": "standard", "d_in": 768, "d_sae": D_SAE, "apply_b_dec_to_input": True,
-                   "normalize_activations": "none", "metadata": {"hook_name": f"blocks.{LAYER}.hook_resid_pre"}}, fh)
+    model = GPT2LMHeadModel(config).eval()
+    model.save_pretrained(os.path.join(folder, "model"), safe_serialization=True)
     rng = np.random.default_rng(0)
     for n in contexts:
         tokens = rng.integers(1, 50257, size=(n, CTX), dtype=np.int64)
         tokens[:, 0] = 50256
         np.save(os.path.join(folder, f"tokens-{n}.npy"), tokens)
+    # A random SAE whose encoder bias lets each feature fire on about 1% of tokens (like a trained SAE's L0 of
+    # a few hundred): the bias is minus each feature's 99th percentile pre-activation on a sample of the corpus.
+    W_dec = torch.randn(D_SAE, 768)
+    W_dec /= W_dec.norm(dim=1, keepdim=True)
+    W_enc = W_dec.T.contiguous()
+    with torch.no_grad():
+        sample = torch.from_numpy(np.load(os.path.join(folder, f"tokens-{contexts[0]}.npy"))[:4])
+        x = model(sample, output_hidden_states=True).hidden_states[LAYER].reshape(-1, 768)
+        x = x - x.mean(-1, keepdim=True)  # what the processed model's hook holds
+        b_enc = -torch.quantile(x @ W_enc, 0.99, dim=0)
+    sae = os.path.join(folder, "sae")
+    os.makedirs(sae)
+    save_file({"W_enc": W_enc, "W_dec": W_dec, "b_enc": b_enc.contiguous(), "b_dec": torch.zeros(768)},
+              os.path.join(sae, "sae_weights.safetensors"))
+    with open(os.path.join(sae, "cfg.json"), "w") as fh:
+        json.dump({"architecture": "standard", "d_in": 768, "d_sae": D_SAE, "apply_b_dec_to_input": True,
+                   "normalize_activations": "none", "metadata": {"hook_name": f"blocks.{LAYER}.hook_resid_pre"}}, fh)
 
 
 def python_child(folder, n, kind):
@@ -134,10 +143,14 @@ def main():
     parser.add_argument("--n", type=int)
     parser.add_argument("--kind")
     parser.add_argument("--no-build", action="store_true", help="use the lens already in .build-release")
+    parser.add_argument("--lens", help="a release lens executable to use instead of building one")
     args = parser.parse_args()
     if args.child:
         return python_child(args.child, args.n, args.kind)
-    if not args.no_build:
+    global LENS
+    if args.lens:
+        LENS = args.lens
+    elif not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--scratch-path", ".build-release", "--product", "lens"],
                        cwd=ROOT, check=True)
     short, long = args.contexts, 4 * args.contexts

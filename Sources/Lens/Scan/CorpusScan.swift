@@ -63,7 +63,7 @@ public struct CorpusScan {
         }
         let description = try resumed?.1 ?? created ?? describe(model: model)
         var checkpoint = resumed?.0 ?? ScanCheckpoint(nextBatch: 0, contexts: 0, statistics: freshStatistics(), report: nil)
-        var runner = ScanRunner(scan: self, model: model, store: store, checkpoint: checkpoint,
+        let runner = ScanRunner(scan: self, model: model, store: store, checkpoint: checkpoint,
                                 checkpointSeconds: checkpointSeconds, maxBatches: maxBatches, showProgress: showProgress)
         let start = DispatchTime.now().uptimeNanoseconds
         checkpoint = try runner.run(corpus: corpus)

@@ -2,7 +2,7 @@ import Foundation
 
 /// The batch loop of one `CorpusScan.run`: packs contexts, runs the model to the last hooked layer, adds each
 /// unit set's activations and saves checkpoints.
-struct ScanRunner {
+final class ScanRunner {
     let scan: CorpusScan
     let model: LensModel
     let store: (any ScanStore)?
@@ -21,7 +21,7 @@ struct ScanRunner {
     private struct Stop: Error {}
 
     /// Runs the remaining batches and returns the last checkpoint (with the corpus report when the corpus is done).
-    mutating func run(corpus: Corpus) throws -> ScanCheckpoint {
+    func run(corpus: Corpus) throws -> ScanCheckpoint {
         let packer = try ContextPacker(corpus: corpus, tokenizer: model.tokenizer, options: scan.packing,
                                        vocabularySize: model.config.dVocab)
         let batchSize = scan.options.batchSize
@@ -33,38 +33,35 @@ struct ScanRunner {
         var batch: [[Int32]] = []
         let hooks = Array(Set(scan.units.flatMap(\.hooks))).sorted()
         let stopAtLayer = Self.lastLayer(hooks).map { $0 + 1 }
-        let store = store
         func status() -> String {
             let rate = Double(tokensRun) / Swift.max(progress.elapsed, 1e-9)
             let left = fraction > 0 ? progress.elapsed / fraction * (1 - fraction) : .nan
             return "\(Int(fraction * 100))% \(Self.compact(rate)) tok/s \(Self.clock(left)) left  "
         }
-        func runBatch(_ this: inout ScanRunner) throws {
-            try this.add(batch, hooks: hooks, stopAtLayer: stopAtLayer)
+        func runBatch() throws {
+            try add(batch, hooks: hooks, stopAtLayer: stopAtLayer)
             tokensRun += batch.count * batch[0].count
             batchesRun += 1
             batch.removeAll(keepingCapacity: true)
             progress.update(fraction: Swift.min(fraction, 0.999), status: status)
             let now = DispatchTime.now().uptimeNanoseconds
-            let due = Double(now - lastSave) / 1e9 >= Swift.max(this.checkpointSeconds, 9 * lastSaveCost)
-            if let store, due || batchesRun == this.maxBatches {
-                try store.save(this.checkpoint)
-                for k in this.checkpoint.statistics.indices { this.checkpoint.statistics[k].clearChanges() }
+            let due = Double(now - lastSave) / 1e9 >= Swift.max(checkpointSeconds, 9 * lastSaveCost)
+            if let store, due || batchesRun == maxBatches {
+                try store.save(checkpoint)
+                for k in checkpoint.statistics.indices { checkpoint.statistics[k].clearChanges() }
                 lastSave = DispatchTime.now().uptimeNanoseconds
                 lastSaveCost = Double(lastSave - now) / 1e9
             }
-            if batchesRun == this.maxBatches { throw Stop() }
+            if batchesRun == maxBatches { throw Stop() }
         }
         let report: CorpusReport
         do {
-            var this = self
-            defer { self = this }
             report = try packer.forEachContext(progress: { fraction = $0 }) { index, tokens in
                 guard index >= skip else { return }
                 batch.append(tokens)
-                if batch.count == batchSize { try runBatch(&this) }
+                if batch.count == batchSize { try runBatch() }
             }
-            if !batch.isEmpty { try runBatch(&this) }
+            if !batch.isEmpty { try runBatch() }
         } catch is Stop {
             return checkpoint
         }
@@ -75,7 +72,7 @@ struct ScanRunner {
     }
 
     /// Runs one batch to the last hooked layer and adds every unit set's activations.
-    private mutating func add(_ batch: [[Int32]], hooks: [String], stopAtLayer: Int?) throws {
+    private func add(_ batch: [[Int32]], hooks: [String], stopAtLayer: Int?) throws {
         let length = batch[0].count
         let tokens = Tensor(ints: batch.flatMap { $0.map(Int.init) }, shape: [batch.count, length])
         let captured = CapturedActivations()

@@ -158,15 +158,16 @@ private struct BatchUpdate {
         let bins = options.bins, side = bins.side, binCount = bins.count, bands = bins.bands
         let (minExponent, maxExponent, perOctave) = (bins.minExponent, bins.maxExponent, bins.binsPerOctave)
         let threshold = options.threshold, sampling = options.samplesPerBand > 0
+        // A zero changes nothing but the context maximum when it cannot fire.
+        let quietZero = threshold >= 0
         let seed = options.seed ^ salt
-        let edges = bins.mantissaEdges
-        var partial = [Int64](repeating: 0, count: width), partialActive = [Int64](repeating: 0, count: width)
-        var contextMax = [Float](repeating: 0, count: width), contextArg = [Int](repeating: 0, count: width)
-        var bandGates = [UInt64](repeating: .max, count: width * bands)
-        for u in range { refreshGates(unit: u, gates: &bandGates, offset: (u - u0) * bands) }
+        let scratch = Scratch(width: width, bands: bands)
+        defer { scratch.free() }
+        let (partial, partialActive, contextMax, contextArg, touched, gates) =
+            (scratch.partial, scratch.partialActive, scratch.contextMax, scratch.contextArg, scratch.touched, scratch.gates)
+        for u in range { refreshGates(unit: u, gates: gates + (u - u0) * bands) }
         var candidates: [Candidate] = []
-        var touched = [Bool](repeating: false, count: width)
-        return edges.withUnsafeBufferPointer { edgePointer -> String? in
+        return bins.mantissaEdges.withUnsafeBufferPointer { edgePointer -> String? in
             let edges = edgePointer.baseAddress!
             for c in 0..<tokens.count {
                 for k in 0..<width { contextMax[k] = -.infinity; contextArg[k] = 0 }
@@ -175,6 +176,10 @@ private struct BatchUpdate {
                     let token = (firstContext + c) * positions + p
                     for u in range {
                         let x = row[u], k = u - u0
+                        if x == 0, quietZero {
+                            if 0 > contextMax[k] { contextMax[k] = 0; contextArg[k] = p }
+                            continue
+                        }
                         guard x.magnitude < UnitStatistics.activationLimit else {
                             return "unit \(u): activation \(x) at context \(firstContext + c), position \(p) is not finite "
                                 + "or beyond ±2^20"
@@ -191,23 +196,23 @@ private struct BatchUpdate {
                         guard sampling, x > 0, x > threshold else { continue }
                         let band = bins.band(ofSidePosition: sp)
                         let priority = UnitStatistics.priority(seed: seed, unit: u, token: token)
-                        if priority < bandGates[k * bands + band] {
+                        if priority < gates[k * bands + band] {
                             candidates.append(Candidate(unit: u, band: band, position: p, value: x, priority: priority))
                         }
                     }
-                    if (p + 1) % 2048 == 0 { flush(range, &partial, &partialActive) }
+                    if (p + 1) % 2048 == 0 { flush(range, partial, partialActive) }
                 }
-                flush(range, &partial, &partialActive)
-                for u in range where touched[u - u0] { statsChanged[u] = true }
+                flush(range, partial, partialActive)
+                for u in range where touched[u - u0] { statsChanged[u] = true; touched[u - u0] = false }
                 for u in range {
                     let k = u - u0
                     let list = top[u]
                     guard list.count < options.topK || contextMax[k] > list[list.count - 1].value else { continue }
                     insertTop(unit: u, context: c, position: contextArg[k], value: contextMax[k])
                 }
-                for candidate in candidates where candidate.priority < bandGates[(candidate.unit - u0) * bands + candidate.band] {
+                for candidate in candidates where candidate.priority < gates[(candidate.unit - u0) * bands + candidate.band] {
                     insertSample(candidate, context: c)
-                    refreshGates(unit: candidate.unit, gates: &bandGates, offset: (candidate.unit - u0) * bands)
+                    refreshGates(unit: candidate.unit, gates: gates + (candidate.unit - u0) * bands)
                 }
                 candidates.removeAll(keepingCapacity: true)
             }
@@ -215,8 +220,39 @@ private struct BatchUpdate {
         }
     }
 
+    /// Per-thread working memory of `run`, one slot per unit of its range.
+    private struct Scratch {
+        let partial: UnsafeMutablePointer<Int64>, partialActive: UnsafeMutablePointer<Int64>
+        let contextMax: UnsafeMutablePointer<Float>, contextArg: UnsafeMutablePointer<Int>
+        let touched: UnsafeMutablePointer<Bool>, gates: UnsafeMutablePointer<UInt64>
+
+        init(width: Int, bands: Int) {
+            partial = .allocate(capacity: width)
+            partial.initialize(repeating: 0, count: width)
+            partialActive = .allocate(capacity: width)
+            partialActive.initialize(repeating: 0, count: width)
+            contextMax = .allocate(capacity: width)
+            contextMax.initialize(repeating: 0, count: width)
+            contextArg = .allocate(capacity: width)
+            contextArg.initialize(repeating: 0, count: width)
+            touched = .allocate(capacity: width)
+            touched.initialize(repeating: false, count: width)
+            gates = .allocate(capacity: width * bands)
+            gates.initialize(repeating: .max, count: width * bands)
+        }
+
+        func free() {
+            partial.deallocate()
+            partialActive.deallocate()
+            contextMax.deallocate()
+            contextArg.deallocate()
+            touched.deallocate()
+            gates.deallocate()
+        }
+    }
+
     /// Adds the partial 64-bit sums into the 128-bit totals.
-    private func flush(_ range: Range<Int>, _ partial: inout [Int64], _ partialActive: inout [Int64]) {
+    private func flush(_ range: Range<Int>, _ partial: UnsafeMutablePointer<Int64>, _ partialActive: UnsafeMutablePointer<Int64>) {
         for u in range {
             let k = u - range.lowerBound
             sum[u] += Int128(partial[k])
@@ -257,14 +293,14 @@ private struct BatchUpdate {
     }
 
     /// Each band's admission gate for unit `u`: the largest kept priority when the band is full, else `.max`.
-    private func refreshGates(unit u: Int, gates: inout [UInt64], offset: Int) {
+    private func refreshGates(unit u: Int, gates: UnsafeMutablePointer<UInt64>) {
         let bands = options.bins.bands, m = options.samplesPerBand
         var counts = [Int](repeating: 0, count: bands), worst = [UInt64](repeating: 0, count: bands)
         for sample in samples[u] {
             counts[sample.band] += 1
             worst[sample.band] = Swift.max(worst[sample.band], sample.priority)
         }
-        for b in 0..<bands { gates[offset + b] = counts[b] >= m ? worst[b] : .max }
+        for b in 0..<bands { gates[b] = counts[b] >= m ? worst[b] : .max }
     }
 }
 
