@@ -7,7 +7,7 @@ import Lens
 /// As a `ScanStore` it makes a scan resumable: every `save` is one transaction holding the progress and every unit
 /// changed since the last save, so a scan killed at any moment restarts from the last saved batch, with nothing lost
 /// and nothing counted twice. A database holding another scan (another model, corpus, packing, options or units) is
-/// refused, never mixed.
+/// refused, never mixed; one whose scan failed before its first saved batch is started over.
 public final class ScanDatabase: ScanStore {
     /// The file.
     public let path: String
@@ -42,10 +42,18 @@ public final class ScanDatabase: ScanStore {
         -> (ScanCheckpoint, ScanDescription)? {
         if try hasTable("meta") {
             let stored = try self.header()
-            if let (field, old, new) = stored.difference(from: header) {
-                throw StoreError.otherScan(path: path, field: field, stored: old, requested: new)
+            guard let (field, old, new) = stored.difference(from: header) else { return (try checkpoint(), try description()) }
+            // A scan that failed before saving any batch (a corpus file that is not text, say) holds no results:
+            // it is replaced rather than refused.
+            guard try progress().contexts == 0 else { throw StoreError.otherScan(path: path, field: field, stored: old, requested: new) }
+            let description = try describe()
+            try db.transaction {
+                for row in try db.rows("SELECT type, name FROM sqlite_master WHERE type IN ('view', 'table') ORDER BY rowid DESC") {
+                    try db.execute("DROP \(row[0].text.uppercased()) IF EXISTS \"\(row[1].text)\"")
+                }
+                try create(header, description)
             }
-            return (try checkpoint(), try description())
+            return nil
         }
         let tables = try db.rows("SELECT count(*) FROM sqlite_master")
         guard tables.first?.first?.int == 0 else {

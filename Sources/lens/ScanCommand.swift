@@ -102,7 +102,12 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
         let folder = URL(fileURLWithPath: modelOptions.model)
-        let model = try modelOptions.load()
+        let corpus = try Corpus(paths: corpus, format: format, textField: textField)
+        // A pre-tokenized corpus needs no tokenizer (the dashboard then shows token ids).
+        let tokenizerless = corpus.format == .tokens
+            && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path)
+        let model = tokenizerless ? try LensModel(pretrained: folder, processing: modelOptions.noProcessing ? .none : .default)
+            : try modelOptions.load()
         let units = try unitSets(model)
         guard !units.isEmpty else {
             throw CommandError("choose units to scan: --neurons LAYERS, --sae FOLDER, --heads LAYERS or --directions FILE")
@@ -113,7 +118,6 @@ struct ScanCommand: ParsableCommand {
                                   logitEffects: logitEffects)
         let scan = CorpusScan(units: units, options: options,
                               packing: PackingOptions(contextLength: length, tokenizer: model.tokenizer))
-        let corpus = try Corpus(paths: corpus, format: format, textField: textField)
         let database = try ScanDatabase(path: db)
         let before = try? database.progress()
         let result = try scan.run(model: model, corpus: corpus, modelName: folder.lastPathComponent, store: database,

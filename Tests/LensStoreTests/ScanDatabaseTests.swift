@@ -106,6 +106,19 @@ import Testing
         #expect(try ScanDatabase(readingAt: path).progress().contexts == 4)
     }
 
+    /// A scan that fails before its first batch (the corpus is not text) leaves nothing that blocks the next one.
+    @Test func failedScanIsStartedOver() throws {
+        let (model, corpus, scan, folder) = try Self.setup()
+        let path = folder.appendingPathComponent("scan.sqlite").path
+        let binary = folder.appendingPathComponent("weights.bin")
+        try Data([1, 2, 0, 3]).write(to: binary)
+        #expect(throws: ScanError.notText(binary.path, reason: "NUL byte at offset 2")) {
+            try scan.run(model: model, corpus: Corpus(paths: [binary.path], format: .lines), store: ScanDatabase(path: path))
+        }
+        let result = try scan.run(model: model, corpus: corpus, store: ScanDatabase(path: path))
+        #expect(result.checkpoint.finished && (try ScanDatabase(readingAt: path).checkpoint().statistics) == result.statistics)
+    }
+
     @Test func notAScanDatabase() throws {
         let folder = try Self.temporary()
         let text = folder.appendingPathComponent("notes.txt")

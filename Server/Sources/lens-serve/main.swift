@@ -41,8 +41,8 @@ struct LensServe: AsyncParsableCommand {
         }
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
                               onServerRunning: { channel in
-                                  print("Serving \(db) on http://\(host):\(channel.localAddress?.port ?? port)/", terminator: "\n")
-                                  fflush(stdout)
+                                  let line = "Serving \(db) on http://\(host):\(channel.localAddress?.port ?? port)/\n"
+                                  FileHandle.standardOutput.write(Data(line.utf8))
                               })
         try await app.runService()
     }
