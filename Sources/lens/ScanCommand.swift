@@ -126,6 +126,7 @@ struct ScanCommand: ParsableCommand {
         let tokens = (result.statistics.first?.tokens ?? 0) - (before?.tokens ?? 0)
         if benchmarkJSON {
             return print("{\"tokens\": \(tokens), \"seconds\": \(seconds), \"scan_seconds\": \(result.seconds), "
+                         + "\"scan_cpu_seconds\": \(result.cpuSeconds), "
                          + "\"peak_rss_bytes\": \(peakResidentBytes())}")
         }
         print(summary(result, tokensRun: tokens, seconds: seconds))

@@ -59,16 +59,17 @@ public struct CorpusScan {
             return created!
         }
         if let (saved, savedDescription) = resumed, saved.finished {
-            return ScanResult(header: header, description: savedDescription, checkpoint: saved, seconds: 0)
+            return ScanResult(header: header, description: savedDescription, checkpoint: saved, seconds: 0, cpuSeconds: 0)
         }
         let description = try resumed?.1 ?? created ?? describe(model: model)
         var checkpoint = resumed?.0 ?? ScanCheckpoint(nextBatch: 0, contexts: 0, statistics: freshStatistics(), report: nil)
         let runner = ScanRunner(scan: self, model: model, store: store, checkpoint: checkpoint,
                                 checkpointSeconds: checkpointSeconds, maxBatches: maxBatches, showProgress: showProgress)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, startCPU = processCPUSeconds()
         checkpoint = try runner.run(corpus: corpus)
         return ScanResult(header: header, description: description, checkpoint: checkpoint,
-                          seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                          seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                          cpuSeconds: processCPUSeconds() - startCPU)
     }
 
     /// Empty statistics for every unit set.
@@ -125,7 +126,16 @@ public struct ScanResult: Sendable {
     public let checkpoint: ScanCheckpoint
     /// Seconds this run spent reading the corpus and scanning (setup, such as logit effects, excluded).
     public let seconds: Double
+    /// CPU seconds of the process (all threads) over the same span: the cost of the scan on a busy machine.
+    public let cpuSeconds: Double
 
     /// Statistics per unit set.
     public var statistics: [UnitStatistics] { checkpoint.statistics }
+}
+
+/// CPU time of this process, all threads, in seconds.
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
