@@ -19,7 +19,7 @@ import Testing
     static func scan(_ db: String, corpus: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try lensExecutable())
-        process.arguments = ["scan", "--model", ScanDatabaseTests.modelFolder.path, "--corpus", corpus, "--neurons", "0",
+        process.arguments = ["scan", "--model", ScanDatabaseTests.modelFolder.path, "--corpus", corpus, "--heads", "0,2",
                              "--db", db, "--context-length", "12", "--batch-size", "1", "--top-k", "3",
                              "--checkpoint-seconds", "0", "--no-progress"]
         process.standardOutput = FileHandle.nullDevice
@@ -30,14 +30,14 @@ import Testing
     @Test func killedScanResumesExactly() throws {
         let folder = try ScanDatabaseTests.temporary()
         let corpus = folder.appendingPathComponent("corpus.txt")
-        try Data(Array(repeating: ScanDatabaseTests.lines.joined(separator: "\n"), count: 5).joined(separator: "\n").utf8).write(to: corpus)
+        try Data(Array(repeating: ScanDatabaseTests.lines.joined(separator: "\n"), count: 15).joined(separator: "\n").utf8).write(to: corpus)
         let killed = folder.appendingPathComponent("killed.sqlite").path, whole = folder.appendingPathComponent("whole.sqlite").path
         let first = try Self.scan(killed, corpus: corpus.path)
         var seen = 0
         let deadline = Date().addingTimeInterval(120)
         while first.isRunning, Date() < deadline {
             seen = (try? ScanDatabase(readingAt: killed).progress().contexts) ?? 0
-            if seen >= 6 { break }
+            if seen >= 10 { break }
             usleep(20_000)
         }
         #expect(first.isRunning, "the scan finished before it could be killed (saw \(seen) contexts)")
@@ -45,7 +45,7 @@ import Testing
         first.waitUntilExit()
         #expect(first.terminationReason == .uncaughtSignal)
         let stopped = try ScanDatabase(readingAt: killed).checkpoint()
-        #expect(!stopped.finished && stopped.contexts >= 6)
+        #expect(!stopped.finished && stopped.contexts >= 10)
         let resumed = try Self.scan(killed, corpus: corpus.path)
         resumed.waitUntilExit()
         let straight = try Self.scan(whole, corpus: corpus.path)

@@ -17,11 +17,14 @@ import Testing
     @Test func reconstructsTheHookAsItsCardSays() throws {
         let model = try ScanFixtures.model()
         let sae = try SparseAutoencoder(folder: Self.saeFolder)
-        let corpus = try Corpus(paths: [ScanFixtures.modelFolder.appendingPathComponent("corpus.txt").path])
+        // The first 200 documents of the demo corpus (enough for 8 contexts; the tokenizer is slow in debug builds).
+        let text = try String(contentsOf: ScanFixtures.modelFolder.appendingPathComponent("corpus.txt"), encoding: .utf8)
+        let head = text.split(separator: "\n").prefix(200).joined(separator: "\n")
+        let corpus = try Corpus(paths: [ScanFixtures.write(head, "corpus.txt", in: ScanFixtures.folder()).path])
         var contexts: [[Int32]] = []
         try ContextPacker(corpus: corpus, tokenizer: model.tokenizer, options: PackingOptions(contextLength: 128, tokenizer: model.tokenizer),
-                          vocabularySize: model.config.dVocab).forEachContext { index, tokens in if index < 16 { contexts.append(tokens) } }
-        let tokens = Tensor(ints: contexts.flatMap { $0.map(Int.init) }, shape: [16, 128])
+                          vocabularySize: model.config.dVocab).forEachContext { index, tokens in if index < 8 { contexts.append(tokens) } }
+        let tokens = Tensor(ints: contexts.flatMap { $0.map(Int.init) }, shape: [8, 128])
         let (_, cache) = try model.runWithCache(tokens, names: .names([sae.config.hookName!]))
         let x = try cache[sae.config.hookName!][.all, 1...].contiguous().reshaped([-1, 128])  // BOS left out, as in training
         let f = try sae.encode(x)
