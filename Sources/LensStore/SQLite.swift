@@ -4,6 +4,10 @@ import Foundation
 /// A value bound to or read from a statement.
 enum SQLValue {
     case int(Int64), double(Double), text(String), null
+    /// Text given as its UTF-8 bytes (bound without building a `String`).
+    case utf8([UInt8])
+    /// Bytes.
+    case blob([UInt8])
 }
 
 /// One SQLite connection (the system library), used from one thread at a time.
@@ -94,6 +98,15 @@ final class SQLiteStatement {
             case let .double(v): code = sqlite3_bind_double(statement, index, v)
             case let .text(v): code = sqlite3_bind_text(statement, index, v, -1, Self.transient)
             case .null: code = sqlite3_bind_null(statement, index)
+            case let .utf8(bytes):
+                code = bytes.isEmpty ? sqlite3_bind_text(statement, index, "", 0, Self.transient)
+                    : bytes.withUnsafeBytes {
+                        sqlite3_bind_text(statement, index, $0.baseAddress!.assumingMemoryBound(to: CChar.self), Int32($0.count),
+                                          Self.transient)
+                    }
+            case let .blob(bytes):
+                code = bytes.isEmpty ? sqlite3_bind_zeroblob(statement, index, 0)
+                    : bytes.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
             }
             guard code == SQLITE_OK else {
                 throw StoreError.sqlite(path: connection.path, message: "bind: \(connection.errorMessage)")
@@ -123,6 +136,10 @@ final class SQLiteStatement {
             case SQLITE_INTEGER: return .int(sqlite3_column_int64(statement, k))
             case SQLITE_FLOAT: return .double(sqlite3_column_double(statement, k))
             case SQLITE_NULL: return .null
+            case SQLITE_BLOB:
+                let count = Int(sqlite3_column_bytes(statement, k))
+                guard count > 0, let bytes = sqlite3_column_blob(statement, k) else { return .blob([]) }
+                return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
             default: return .text(String(cString: sqlite3_column_text(statement, k)))
             }
         }
@@ -133,33 +150,43 @@ final class SQLiteStatement {
 }
 
 extension SQLValue {
-    /// The integer value (0 for null).
+    /// The integer value (0 for null and bytes).
     var int: Int {
         switch self {
         case let .int(v): return Int(v)
         case let .double(v): return Int(v)
         case let .text(v): return Int(v) ?? 0
-        case .null: return 0
+        case .null, .utf8, .blob: return 0
         }
     }
 
-    /// The real value (integers widened).
+    /// The real value (integers widened; NaN for null and bytes).
     var double: Double {
         switch self {
         case let .int(v): return Double(v)
         case let .double(v): return v
         case let .text(v): return Double(v) ?? .nan
-        case .null: return .nan
+        case .null, .utf8, .blob: return .nan
         }
     }
 
-    /// The text value.
+    /// The text value (bytes decoded as UTF-8).
     var text: String {
         switch self {
         case let .text(v): return v
         case let .int(v): return String(v)
         case let .double(v): return String(v)
         case .null: return ""
+        case let .utf8(bytes), let .blob(bytes): return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// The bytes of a text or blob value.
+    var bytes: [UInt8] {
+        switch self {
+        case let .utf8(bytes), let .blob(bytes): return bytes
+        case let .text(v): return Array(v.utf8)
+        case .int, .double, .null: return []
         }
     }
 }

@@ -27,23 +27,20 @@ extension ScanDatabase {
         let key: [SQLValue] = [.int(Int64(set))]
         let tokens = try db.rows("SELECT tokens FROM unit_sets WHERE set_id = ?", key).first?.first?.int ?? 0
         var firing = [Int64](repeating: 0, count: n), sum = [Int128](repeating: 0, count: n), sumActive = sum
-        for row in try db.rows("SELECT unit, firing, sum, sum_active FROM units WHERE set_id = ?", key) {
+        var histogram = [Int64](repeating: 0, count: n * binCount)
+        for row in try db.rows("SELECT unit, firing, sum, sum_active, histogram FROM units WHERE set_id = ?", key) {
             let u = try unitIndex(row[0], set: set, count: n)
             firing[u] = Int64(row[1].int)
             guard let s = Int128(row[2].text), let a = Int128(row[3].text) else {
                 throw StoreError.notAScanDatabase(path: path, reason: "unit \(u) of set \(set) has unreadable sums")
             }
             (sum[u], sumActive[u]) = (s, a)
-        }
-        var histogram = [Int64](repeating: 0, count: n * binCount)
-        for row in try db.rows("SELECT unit, bin, count FROM histogram WHERE set_id = ?", key) {
-            let u = try unitIndex(row[0], set: set, count: n)
-            guard (0..<binCount).contains(row[1].int) else { throw StoreError.notAScanDatabase(path: path, reason: "bad bin \(row[1].int)") }
-            histogram[u * binCount + row[1].int] = Int64(row[2].int)
+            let counts = try histogramCounts(row[4], bins: binCount, what: "the histogram of unit \(u) of set \(set)")
+            histogram.replaceSubrange((u * binCount)..<((u + 1) * binCount), with: counts)
         }
         var top = [[ActivationExample]](repeating: [], count: n)
-        for row in try db.rows("SELECT unit, value, context, position, window_start, tokens, activations FROM top_examples "
-                               + "WHERE set_id = ? ORDER BY unit, rank", key) {
+        for row in try db.rows("SELECT unit, value, context, position, window_start, tokens, activations FROM top_windows "
+                               + "WHERE set_id = ? ORDER BY unit, value DESC, context", key) {
             top[try unitIndex(row[0], set: set, count: n)].append(try example(Array(row[1...])))
         }
         var samples = [[BandSample]](repeating: [], count: n)
@@ -61,11 +58,27 @@ extension ScanDatabase {
         }
     }
 
-    /// An example from value, context, position, window start, tokens, activations.
+    /// An example from value, context, position, window start, tokens (JSON) and activations (float32 BLOB).
     func example(_ row: [SQLValue]) throws -> ActivationExample {
-        ActivationExample(value: Float(row[0].double), context: row[1].int, position: row[2].int, windowStart: row[3].int,
-                          tokens: try NumberList.ints(row[4].text, path: path),
-                          activations: try NumberList.floats(row[5].text, path: path))
+        let what = "the example of context \(row[1].int)"
+        let tokens = try StoredArrays.ints(row[4].bytes, path: path, what: what + " (tokens)")
+        let activations = try StoredArrays.floats(row[5].bytes, path: path, what: what + " (activations)")
+        guard tokens.count == activations.count, tokens.allSatisfy({ (0...Int64(Int32.max)).contains($0) }) else {
+            throw StoreError.notAScanDatabase(path: path, reason: "\(what) has \(tokens.count) token ids for \(activations.count) "
+                                              + "activations or an id out of range")
+        }
+        return ActivationExample(value: Float(row[0].double), context: row[1].int, position: row[2].int, windowStart: row[3].int,
+                                 tokens: tokens.map { Int($0) }, activations: activations)
+    }
+
+    /// A unit's histogram counts from its JSON array (`[]` before its first token), checked to hold `bins` counts.
+    func histogramCounts(_ value: SQLValue, bins: Int, what: String) throws -> [Int64] {
+        let counts = try StoredArrays.ints(value.bytes, path: path, what: what)
+        if counts.isEmpty { return Array(repeating: 0, count: bins) }
+        guard counts.count == bins, counts.allSatisfy({ $0 >= 0 }) else {
+            throw StoreError.notAScanDatabase(path: path, reason: "\(what) has \(counts.count) counts for \(bins) bins or a negative one")
+        }
+        return counts
     }
 
     /// A stored unit index, checked against the set's size.

@@ -43,13 +43,11 @@ extension ScanDatabase {
         let summary = UnitSummary(set: set, unit: unit, label: row[2].text, tokens: row[3].int, firing: row[4].int,
                                   mean: row[5].double, meanActive: row[6].double,
                                   max: { if case .null = row[7] { return nil } else { return Float(row[7].double) } }())
-        var histogram = [Int64](repeating: 0, count: header.options.bins.count)
-        for row in try db.rows("SELECT bin, count FROM histogram WHERE set_id = ? AND unit = ?", key)
-        where histogram.indices.contains(row[0].int) {
-            histogram[row[0].int] = Int64(row[1].int)
-        }
-        let top = try db.rows("SELECT value, context, position, window_start, tokens, activations FROM top_examples "
-                              + "WHERE set_id = ? AND unit = ? ORDER BY rank", key).map(example)
+        let stored = try db.rows("SELECT histogram FROM units WHERE set_id = ? AND unit = ?", key)
+        let histogram = try histogramCounts(stored.first?.first ?? .text("[]"), bins: header.options.bins.count,
+                                            what: "the histogram of unit \(unit) of set \(set)")
+        let top = try db.rows("SELECT value, context, position, window_start, tokens, activations FROM top_windows "
+                              + "WHERE set_id = ? AND unit = ? ORDER BY value DESC, context", key).map(example)
         let samples = try db.rows("SELECT band, priority, value, context, position, window_start, tokens, activations "
                                   + "FROM band_samples WHERE set_id = ? AND unit = ?", key).map {
             BandSample(band: $0[0].int, priority: UInt64(bitPattern: Int64($0[1].int)), example: try example(Array($0[2...])))

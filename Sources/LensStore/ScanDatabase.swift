@@ -12,6 +12,9 @@ public final class ScanDatabase: ScanStore {
     /// The file.
     public let path: String
     let db: SQLiteConnection
+    /// Per unit set, the examples the file holds (what the last save wrote), so that a save writes only the
+    /// examples that entered or left; nil for a set whose rows are not known (every changed unit is rewritten).
+    var written: [WrittenExamples?] = []
 
     /// Opens the database at `path` for a scan, creating the file when missing.
     public init(path: String) throws {
@@ -41,8 +44,18 @@ public final class ScanDatabase: ScanStore {
     public func begin(_ header: ScanHeader, describe: () throws -> ScanDescription) throws
         -> (ScanCheckpoint, ScanDescription)? {
         if try hasTable("meta") {
+            let version = try meta("schema_version")
+            guard try version == Schema.version || progress().contexts == 0 else {
+                throw StoreError.notAScanDatabase(path: path, reason: "it holds a scan of schema version \(version ?? "none") "
+                                                  + "(this lens writes version \(Schema.version)); scans are written to a new file")
+            }
             let stored = try self.header()
-            guard let (field, old, new) = stored.difference(from: header) else { return (try checkpoint(), try description()) }
+            if version == Schema.version, stored.difference(from: header) == nil {
+                let saved = try checkpoint()
+                written = saved.statistics.map { WrittenExamples($0) }
+                return (saved, try description())
+            }
+            let (field, old, new) = stored.difference(from: header) ?? ("schema version", version ?? "none", Schema.version)
             // A scan that failed before saving any batch (a corpus file that is not text, say) holds no results:
             // it is replaced rather than refused.
             guard try progress().contexts == 0 else { throw StoreError.otherScan(path: path, field: field, stored: old, requested: new) }
@@ -53,6 +66,7 @@ public final class ScanDatabase: ScanStore {
                 }
                 try create(header, description)
             }
+            written = header.unitSets.map { WrittenExamples(count: $0.count) }
             return nil
         }
         let tables = try db.rows("SELECT count(*) FROM sqlite_master")
@@ -61,55 +75,8 @@ public final class ScanDatabase: ScanStore {
         }
         let description = try describe()
         try db.transaction { try create(header, description) }
+        written = header.unitSets.map { WrittenExamples(count: $0.count) }
         return nil
-    }
-
-    public func save(_ checkpoint: ScanCheckpoint) throws {
-        try db.transaction {
-            let report = try checkpoint.report.map { String(decoding: try Self.encoder.encode($0), as: UTF8.self) }
-            try db.prepare("UPDATE progress SET next_batch = ?, contexts = ?, tokens = ?, finished = ?, report = ? WHERE id = 1")
-                .run([.int(Int64(checkpoint.nextBatch)), .int(Int64(checkpoint.contexts)),
-                      .int(Int64(checkpoint.statistics.first?.tokens ?? 0)), .int(checkpoint.finished ? 1 : 0),
-                      report.map { .text($0) } ?? .null])
-            let setTokens = try db.prepare("UPDATE unit_sets SET tokens = ? WHERE set_id = ?")
-            let unitRow = try db.prepare("UPDATE units SET firing = ?, sum = ?, sum_active = ?, max = ? WHERE set_id = ? AND unit = ?")
-            let bin = try db.prepare("INSERT OR REPLACE INTO histogram(set_id, unit, bin, count) VALUES (?, ?, ?, ?)")
-            let clearTop = try db.prepare("DELETE FROM top_examples WHERE set_id = ? AND unit = ?")
-            let top = try db.prepare("INSERT INTO top_examples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            let clearSamples = try db.prepare("DELETE FROM band_samples WHERE set_id = ? AND unit = ?")
-            let sample = try db.prepare("INSERT OR REPLACE INTO band_samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            for (s, stats) in checkpoint.statistics.enumerated() {
-                let set = SQLValue.int(Int64(s))
-                try setTokens.run([.int(Int64(stats.tokens)), set])
-                let binCount = stats.options.bins.count
-                for u in 0..<stats.count where stats.statsChanged[u] || stats.examplesChanged[u] {
-                    let unit = SQLValue.int(Int64(u))
-                    try unitRow.run([.int(stats.firing[u]), .text(String(stats.sum[u])), .text(String(stats.sumActive[u])),
-                                     stats.max(u).map { .double(Double($0)) } ?? .null, set, unit])
-                    if stats.statsChanged[u] {
-                        for b in 0..<binCount where stats.histogram[u * binCount + b] != 0 {
-                            try bin.run([set, unit, .int(Int64(b)), .int(stats.histogram[u * binCount + b])])
-                        }
-                    }
-                    guard stats.examplesChanged[u] else { continue }
-                    try clearTop.run([set, unit])
-                    for (rank, example) in stats.top[u].enumerated() {
-                        try top.run([set, unit, .int(Int64(rank))] + Self.values(example))
-                    }
-                    try clearSamples.run([set, unit])
-                    for entry in stats.samples[u] {
-                        try sample.run([set, unit, .int(Int64(entry.band)), .int(Int64(bitPattern: entry.priority))]
-                                       + Self.values(entry.example))
-                    }
-                }
-            }
-        }
-    }
-
-    /// Value, context, position, window start, tokens and activations of an example, as stored.
-    static func values(_ example: ActivationExample) -> [SQLValue] {
-        [.double(Double(example.value)), .int(Int64(example.context)), .int(Int64(example.position)),
-         .int(Int64(example.windowStart)), .text(NumberList.encode(example.tokens)), .text(NumberList.encode(example.activations))]
     }
 
     /// Creates the tables and writes everything that never changes during the scan.
@@ -133,7 +100,7 @@ public final class ScanDatabase: ScanStore {
             try band.run([.int(Int64(b)), .double(Double(lower)), .double(Double(upper))])
         }
         let set = try db.prepare("INSERT INTO unit_sets VALUES (?, ?, ?, ?, ?, ?, 0)")
-        let unit = try db.prepare("INSERT INTO units VALUES (?, ?, ?, 0, '0', '0', NULL)")
+        let unit = try db.prepare("INSERT INTO units VALUES (?, ?, ?, 0, '0', '0', NULL, '[]')")
         let effect = try db.prepare("INSERT INTO logit_effects VALUES (?, ?, ?, ?, ?, ?)")
         for (s, info) in header.unitSets.enumerated() {
             try set.run([.int(Int64(s)), .text(info.name), .text(info.kind), .text(info.hooks.joined(separator: ",")),
@@ -164,31 +131,5 @@ public final class ScanDatabase: ScanStore {
 
     func meta(_ key: String) throws -> String? {
         try db.rows("SELECT value FROM meta WHERE key = ?", [.text(key)]).first?.first?.text
-    }
-}
-
-/// JSON arrays of numbers as stored in example rows: `[12,7,3]`, `[0.5,-1.25e-05]`. Floats print in their shortest
-/// round-trip form and are parsed back as Float directly, so a value survives storage bit for bit.
-enum NumberList {
-    static func encode(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
-    static func encode(_ values: [Float]) -> String { "[" + values.map { "\($0)" }.joined(separator: ",") + "]" }
-
-    static func ints(_ text: String, path: String) throws -> [Int] {
-        try items(text).map { item in
-            guard let v = Int(item) else { throw StoreError.notAScanDatabase(path: path, reason: "bad integer list \(text.prefix(40))") }
-            return v
-        }
-    }
-
-    static func floats(_ text: String, path: String) throws -> [Float] {
-        try items(text).map { item in
-            guard let v = Float(item) else { throw StoreError.notAScanDatabase(path: path, reason: "bad number list \(text.prefix(40))") }
-            return v
-        }
-    }
-
-    private static func items(_ text: String) -> [Substring] {
-        let inner = text.dropFirst().dropLast()
-        return inner.isEmpty ? [] : inner.split(separator: ",")
     }
 }

@@ -1,6 +1,9 @@
-/// The tables of a scan database (documented in docs/SCAN_DATABASE.md). Version 1.
+/// The tables of a scan database (documented in docs/SCAN.md). Version 2: a unit's histogram is one JSON array in
+/// its `units` row, examples are keyed by context (the rank is computed by the `top_examples` view) and their
+/// activations are float32 BLOBs, so that a save writes one row per changed unit plus the examples that entered or
+/// left; the views keep the version 1 queries working.
 enum Schema {
-    static let version = "1"
+    static let version = "2"
 
     static let create = """
         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -9,18 +12,16 @@ enum Schema {
         CREATE TABLE unit_sets(set_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, hooks TEXT NOT NULL,
             units INTEGER NOT NULL, fingerprint TEXT NOT NULL, tokens INTEGER NOT NULL);
         CREATE TABLE units(set_id INTEGER NOT NULL REFERENCES unit_sets, unit INTEGER NOT NULL, label TEXT NOT NULL,
-            firing INTEGER NOT NULL, sum TEXT NOT NULL, sum_active TEXT NOT NULL, max REAL,
+            firing INTEGER NOT NULL, sum TEXT NOT NULL, sum_active TEXT NOT NULL, max REAL, histogram TEXT NOT NULL,
             PRIMARY KEY(set_id, unit)) WITHOUT ROWID;
         CREATE TABLE bins(bin INTEGER PRIMARY KEY, lower REAL NOT NULL, upper REAL NOT NULL);
         CREATE TABLE bands(band INTEGER PRIMARY KEY, lower REAL NOT NULL, upper REAL NOT NULL);
-        CREATE TABLE histogram(set_id INTEGER NOT NULL, unit INTEGER NOT NULL, bin INTEGER NOT NULL, count INTEGER NOT NULL,
-            PRIMARY KEY(set_id, unit, bin)) WITHOUT ROWID;
-        CREATE TABLE top_examples(set_id INTEGER NOT NULL, unit INTEGER NOT NULL, rank INTEGER NOT NULL, value REAL NOT NULL,
-            context INTEGER NOT NULL, position INTEGER NOT NULL, window_start INTEGER NOT NULL, tokens TEXT NOT NULL,
-            activations TEXT NOT NULL, PRIMARY KEY(set_id, unit, rank)) WITHOUT ROWID;
+        CREATE TABLE top_windows(set_id INTEGER NOT NULL, unit INTEGER NOT NULL, context INTEGER NOT NULL, value REAL NOT NULL,
+            position INTEGER NOT NULL, window_start INTEGER NOT NULL, tokens TEXT NOT NULL, activations BLOB NOT NULL,
+            PRIMARY KEY(set_id, unit, context)) WITHOUT ROWID;
         CREATE TABLE band_samples(set_id INTEGER NOT NULL, unit INTEGER NOT NULL, band INTEGER NOT NULL,
             priority INTEGER NOT NULL, value REAL NOT NULL, context INTEGER NOT NULL, position INTEGER NOT NULL,
-            window_start INTEGER NOT NULL, tokens TEXT NOT NULL, activations TEXT NOT NULL,
+            window_start INTEGER NOT NULL, tokens TEXT NOT NULL, activations BLOB NOT NULL,
             PRIMARY KEY(set_id, unit, band, priority)) WITHOUT ROWID;
         CREATE TABLE logit_effects(set_id INTEGER NOT NULL, unit INTEGER NOT NULL, sign INTEGER NOT NULL, rank INTEGER NOT NULL,
             token INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY(set_id, unit, sign, rank)) WITHOUT ROWID;
@@ -31,5 +32,12 @@ enum Schema {
                    CAST(u.sum AS REAL) / 4294967296.0 / MAX(s.tokens, 1) AS mean,
                    CAST(u.sum_active AS REAL) / 4294967296.0 / MAX(u.firing, 1) AS mean_active, u.max
             FROM units u JOIN unit_sets s USING (set_id);
+        CREATE VIEW histogram AS
+            SELECT u.set_id, u.unit, CAST(h.key AS INTEGER) AS bin, h.value AS count
+            FROM units u, json_each(u.histogram) h WHERE h.value != 0;
+        CREATE VIEW top_examples AS
+            SELECT set_id, unit, row_number() OVER (PARTITION BY set_id, unit ORDER BY value DESC, context) - 1 AS rank,
+                   value, context, position, window_start, tokens, activations
+            FROM top_windows;
         """
 }

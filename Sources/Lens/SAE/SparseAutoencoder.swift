@@ -125,12 +125,43 @@ public struct SparseAutoencoder: Sendable {
         return x
     }
 
+    /// What the encoder multiplies: `x` flattened (`hook_z`), normalised and, with `apply_b_dec_to_input`,
+    /// minus `b_dec`: `[..., d_in]`.
+    public func encoderInput(_ x: Tensor) throws -> Tensor {
+        try encoderInput(flat: flatten(x).converted(to: .float32))
+    }
+
+    private func encoderInput(flat: Tensor) -> Tensor {
+        let sae = normalizeIn(flat)
+        return config.applyBDecToInput && !config.architecture.isTranscoder ? sae - b_dec : sae
+    }
+
+    /// Whether `encodeFeatures` can compute a subset of features (every architecture but top-k, whose features
+    /// compete within a row).
+    public var encodesFeaturesSeparately: Bool { config.architecture != .topk }
+
+    /// Activations `[..., features.count]` of the features `features` only, from `input = encoderInput(x)`:
+    /// the columns `features` of what `encode(x)` computes, through the encoder's columns `features` alone.
+    /// Throws `SAEError.invalidInput` for a top-k SAE or a range outside `0 ..< d_sae`.
+    public func encodeFeatures(_ features: Range<Int>, input: Tensor) throws -> Tensor {
+        guard encodesFeaturesSeparately, features.clamped(to: 0..<config.dSAE) == features else {
+            throw SAEError.invalidInput("features \(features) of a \(config.architecture.rawValue) SAE with d_sae \(config.dSAE) "
+                                        + "cannot be encoded separately")
+        }
+        let columns = W_enc[.all, features]
+        if config.architecture == .gated {
+            let gate = (input.matmul(columns) + b_gate![features]) .> 0
+            return gate * (input.matmul(columns * r_mag![features].exp()) + b_mag![features]).relu()
+        }
+        let pre = input.matmul(columns) + b_enc[features]
+        return config.architecture == .jumprelu ? pre.relu() * (pre .> threshold![features]) : pre.relu()
+    }
+
     /// Flattened input, pre-activations and feature activations.
     private func encodeStages(_ x: Tensor, edit: ((String, Tensor) throws -> Tensor)? = nil) throws
         -> (Tensor, Tensor, Tensor) {
         let flat = try flatten(x).converted(to: .float32)
-        var sae = normalizeIn(flat)
-        if config.applyBDecToInput, !config.architecture.isTranscoder { sae = sae - b_dec }
+        let sae = encoderInput(flat: flat)
         var pre: Tensor, post: Tensor
         switch config.architecture {
         case .gated:

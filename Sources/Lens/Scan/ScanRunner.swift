@@ -71,21 +71,42 @@ final class ScanRunner {
         return checkpoint
     }
 
-    /// Runs one batch to the last hooked layer and adds every unit set's activations.
+    /// Runs one batch until every hook the units read has fired (the rest of the pass is skipped) and adds every
+    /// unit set's activations, block by block for `BlockwiseScanUnits`.
     private func add(_ batch: [[Int32]], hooks: [String], stopAtLayer: Int?) throws {
         let length = batch[0].count
         let tokens = Tensor(ints: batch.flatMap { $0.map(Int.init) }, shape: [batch.count, length])
         let captured = CapturedActivations()
-        _ = try model.runWithHooks(tokens, hooks: hooks.map { hook in
-            (HookTarget.name(hook), { activation, _ in captured.values[hook] = activation; return nil })
-        }, stopAtLayer: stopAtLayer)
+        do {
+            _ = try model.runWithHooks(tokens, hooks: hooks.map { hook in
+                (HookTarget.name(hook), { activation, _ in
+                    captured.values[hook] = activation
+                    if captured.values.count == hooks.count { throw AllCaptured() }
+                    return nil
+                })
+            }, stopAtLayer: stopAtLayer)
+        } catch is AllCaptured {}
         let first = checkpoint.contexts
         for (k, set) in scan.units.enumerated() {
-            try checkpoint.statistics[k].add(set.activations(captured.values), tokens: batch, firstContext: first, name: set.name)
+            if let blockwise = set as? any BlockwiseScanUnits, blockwise.blockSize < set.count {
+                let compute = try blockwise.blocks(captured.values)
+                for start in stride(from: 0, to: set.count, by: blockwise.blockSize) {
+                    let block = start..<Swift.min(set.count, start + blockwise.blockSize)
+                    try checkpoint.statistics[k].add(compute(block), units: block, tokens: batch, firstContext: first,
+                                                     name: set.name)
+                }
+                checkpoint.statistics[k].countTokens(batch)
+            } else {
+                try checkpoint.statistics[k].add(set.activations(captured.values), tokens: batch, firstContext: first,
+                                                 name: set.name)
+            }
         }
         checkpoint.contexts += batch.count
         checkpoint.nextBatch += 1
     }
+
+    /// Thrown by the last capturing hook: the activations after it are not needed.
+    private struct AllCaptured: Error {}
 
     /// The highest block index among `blocks.L.…` hooks; nil when any hook lies after the blocks.
     static func lastLayer(_ hooks: [String]) -> Int? {

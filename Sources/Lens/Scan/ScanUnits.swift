@@ -27,6 +27,17 @@ public protocol ScanUnits: Sendable {
     func outputDirections(_ model: HookedTransformer) throws -> Tensor?
 }
 
+/// Unit sets that compute a block of their units for less than all of them (an SAE's features through the
+/// encoder's columns). A scan records such a set block by block: a batch never holds `[tokens, count]` at once,
+/// and the statistics read each block while it is still in cache.
+public protocol BlockwiseScanUnits: ScanUnits {
+    /// Units per block (the last block may be smaller). Fixed for the set, so every scan of it computes the same bits.
+    var blockSize: Int { get }
+    /// For one batch's captured activations, the function from a block of units to their activations
+    /// `[tokens, block.count]`: columns `block` of `activations(captured)`, bit for bit.
+    func blocks(_ captured: [String: Tensor]) throws -> (Range<Int>) throws -> Tensor
+}
+
 extension ScanUnits {
     /// The activation at `hook` in `captured`, or a `ScanError.unitMismatch` naming it.
     func captured(_ captured: [String: Tensor], _ hook: String) throws -> Tensor {
@@ -110,7 +121,7 @@ public struct NeuronUnits: ScanUnits {
 }
 
 /// The features of a sparse autoencoder (SAELens format) reading one hook.
-public struct SAEFeatureUnits: ScanUnits {
+public struct SAEFeatureUnits: BlockwiseScanUnits {
     /// The SAE.
     public let sae: SparseAutoencoder
     /// The hook it reads.
@@ -146,9 +157,32 @@ public struct SAEFeatureUnits: ScanUnits {
         }
     }
 
+    /// The features, block by block when the architecture allows (`blocks`), so that a scan's blocks and
+    /// this agree bit for bit.
     public func activations(_ captured: [String: Tensor]) throws -> Tensor {
+        let block = try blocks(captured)
+        let parts = try stride(from: 0, to: count, by: blockSize).map { try block($0..<Swift.min(count, $0 + blockSize)) }
+        return parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 1)
+    }
+
+    /// 1024 features (4 MiB per 1024 tokens), or all of a top-k SAE's.
+    public var blockSize: Int { sae.encodesFeaturesSeparately ? Swift.min(count, 1024) : count }
+
+    /// Encodes the captured input once (`encoderInput`), then any block of features through its encoder columns.
+    public func blocks(_ captured: [String: Tensor]) throws -> (Range<Int>) throws -> Tensor {
         let x = try self.captured(captured, hook)
-        do { return try sae.encode(x).reshaped([-1, count]) } catch {
+        let (sae, name, count) = (sae, name, count)
+        do {
+            let input = try sae.encoderInput(x)
+            return { block in
+                do {
+                    let features = block == 0..<count ? try sae.encode(x) : try sae.encodeFeatures(block, input: input)
+                    return features.reshaped([-1, block.count])
+                } catch {
+                    throw ScanError.unitMismatch(name, reason: "\(error)")
+                }
+            }
+        } catch {
             throw ScanError.unitMismatch(name, reason: "\(error)")
         }
     }

@@ -100,13 +100,25 @@ public struct UnitStatistics: Sendable {
     /// `ScanError.badActivation` (naming `name`, the unit, context and position) for a value that is not finite or
     /// beyond ±2^20.
     public mutating func add(_ activations: Tensor, tokens: [[Int32]], firstContext: Int, name: String) throws {
-        let contexts = tokens.count, positions = tokens.first?.count ?? 0
-        guard activations.shape == [contexts * positions, count] else {
-            throw ScanError.unitMismatch(name, reason: "activations \(activations.shape), expected [\(contexts * positions), \(count)]")
+        try add(activations, units: 0..<count, tokens: tokens, firstContext: firstContext, name: name)
+        countTokens(tokens)
+    }
+
+    /// Counts the tokens of a batch whose units were all added (with `add(_:units:tokens:firstContext:name:)`).
+    mutating func countTokens(_ tokens: [[Int32]]) {
+        self.tokens += tokens.count * (tokens.first?.count ?? 0)
+    }
+
+    /// Adds a batch's activations `[contexts · positions, units.count]` of units `units` only (a block of the set),
+    /// without counting its tokens.
+    mutating func add(_ activations: Tensor, units: Range<Int>, tokens: [[Int32]], firstContext: Int, name: String) throws {
+        let rows = tokens.count * (tokens.first?.count ?? 0)
+        guard activations.shape == [rows, units.count], units.clamped(to: 0..<count) == units else {
+            throw ScanError.unitMismatch(name, reason: "activations \(activations.shape) of units \(units), expected "
+                                         + "[\(rows), \(units.count)] within \(count) units")
         }
-        var failures = [String?](repeating: nil, count: Parallel.workers)
-        let chunkSize = (count + Parallel.workers - 1) / Parallel.workers
-        let options = options, salt = salt, count = count
+        var failure: String?
+        let options = options, seed = options.seed ^ salt
         activations.withContiguousFloats { values in
             firing.withUnsafeMutableBufferPointer { firing in
             sum.withUnsafeMutableBufferPointer { sum in
@@ -116,191 +128,35 @@ public struct UnitStatistics: Sendable {
             samples.withUnsafeMutableBufferPointer { samples in
             statsChanged.withUnsafeMutableBufferPointer { statsChanged in
             examplesChanged.withUnsafeMutableBufferPointer { examplesChanged in
-            failures.withUnsafeMutableBufferPointer { failures in
-                let state = BatchUpdate(values: values, tokens: tokens, firstContext: firstContext, units: count,
-                                        options: options, salt: salt, firing: firing.baseAddress!, sum: sum.baseAddress!,
-                                        sumActive: sumActive.baseAddress!, histogram: histogram.baseAddress!,
-                                        top: top.baseAddress!, samples: samples.baseAddress!,
-                                        statsChanged: statsChanged.baseAddress!, examplesChanged: examplesChanged.baseAddress!)
-                Parallel.forChunks(count, costPerElement: contexts * positions) { u0, u1 in
-                    if let failure = state.run(units: u0..<u1) { failures[u0 / Swift.max(1, chunkSize)] = failure }
-                }
-            } } } } } } } } }
+                let update = BatchUpdate(values: values, rowStride: units.count, firstUnit: units.lowerBound, tokens: tokens,
+                                         firstContext: firstContext, options: options, seed: seed,
+                                         firing: firing.baseAddress!, sum: sum.baseAddress!, sumActive: sumActive.baseAddress!,
+                                         histogram: histogram.baseAddress!, top: top.baseAddress!,
+                                         samples: samples.baseAddress!, statsChanged: statsChanged.baseAddress!,
+                                         examplesChanged: examplesChanged.baseAddress!)
+                failure = Self.split(units, rows: rows) { range in update.run(units: range) }
+            } } } } } } } }
         }
-        if let failure = failures.compactMap({ $0 }).first { throw ScanError.badActivation(name, reason: failure) }
-        self.tokens += contexts * positions
+        if let failure { throw ScanError.badActivation(name, reason: failure) }
     }
-}
 
-/// The pointers one batch update works on; `run` updates a range of units (disjoint between threads).
-private struct BatchUpdate {
-    let values: UnsafePointer<Float>
-    let tokens: [[Int32]]
-    let firstContext: Int
-    let units: Int
-    let options: ScanOptions
-    let salt: UInt64
-    let firing: UnsafeMutablePointer<Int64>
-    let sum: UnsafeMutablePointer<Int128>
-    let sumActive: UnsafeMutablePointer<Int128>
-    let histogram: UnsafeMutablePointer<Int64>
-    let top: UnsafeMutablePointer<[ActivationExample]>
-    let samples: UnsafeMutablePointer<[BandSample]>
-    let statsChanged: UnsafeMutablePointer<Bool>
-    let examplesChanged: UnsafeMutablePointer<Bool>
-
-    /// A candidate band sample found in the inner loop.
-    private struct Candidate { let unit: Int, band: Int, position: Int, value: Float, priority: UInt64 }
-
-    /// Updates units `range` with every context of the batch; returns a failure message, or nil.
-    func run(units range: Range<Int>) -> String? {
-        let positions = tokens.first?.count ?? 0, width = range.count, u0 = range.lowerBound
-        let bins = options.bins, side = bins.side, binCount = bins.count, bands = bins.bands
-        let (minExponent, maxExponent, perOctave) = (bins.minExponent, bins.maxExponent, bins.binsPerOctave)
-        let threshold = options.threshold, sampling = options.samplesPerBand > 0
-        // A zero changes nothing but the context maximum when it cannot fire.
-        let quietZero = threshold >= 0
-        let seed = options.seed ^ salt
-        let scratch = Scratch(width: width, bands: bands)
-        defer { scratch.free() }
-        let (partial, partialActive, contextMax, contextArg, touched, gates) =
-            (scratch.partial, scratch.partialActive, scratch.contextMax, scratch.contextArg, scratch.touched, scratch.gates)
-        for u in range { refreshGates(unit: u, gates: gates + (u - u0) * bands) }
-        var candidates: [Candidate] = []
-        return bins.mantissaEdges.withUnsafeBufferPointer { edgePointer -> String? in
-            let edges = edgePointer.baseAddress!
-            for c in 0..<tokens.count {
-                for k in 0..<width { contextMax[k] = -.infinity; contextArg[k] = 0 }
-                for p in 0..<positions {
-                    let row = values + (c * positions + p) * units
-                    let token = (firstContext + c) * positions + p
-                    for u in range {
-                        let x = row[u], k = u - u0
-                        if x == 0, quietZero {
-                            if 0 > contextMax[k] { contextMax[k] = 0; contextArg[k] = p }
-                            continue
-                        }
-                        guard x.magnitude < UnitStatistics.activationLimit else {
-                            return "unit \(u): activation \(x) at context \(firstContext + c), position \(p) is not finite "
-                                + "or beyond ±2^20"
-                        }
-                        let fixed = Int64((Double(x) * UnitStatistics.sumScale).rounded(.toNearestOrEven))
-                        partial[k] &+= fixed
-                        if x > contextMax[k] { contextMax[k] = x; contextArg[k] = p }
-                        if x > threshold { firing[u] += 1; partialActive[k] &+= fixed }
-                        guard x != 0 else { continue }
-                        touched[k] = true
-                        let sp = HistogramBins.sidePosition(bits: x.magnitude.bitPattern, minExponent: minExponent,
-                                                            maxExponent: maxExponent, binsPerOctave: perOctave, edges: edges)
-                        histogram[u * binCount + (x > 0 ? side + sp : side - 1 - sp)] += 1
-                        guard sampling, x > 0, x > threshold else { continue }
-                        let band = bins.band(ofSidePosition: sp)
-                        let priority = UnitStatistics.priority(seed: seed, unit: u, token: token)
-                        if priority < gates[k * bands + band] {
-                            candidates.append(Candidate(unit: u, band: band, position: p, value: x, priority: priority))
-                        }
-                    }
-                    if (p + 1) % 2048 == 0 { flush(range, partial, partialActive) }
+    /// Runs `body` on ranges of `units` over the cores (eight-unit aligned, so vector groups stay whole) and returns
+    /// the failure of the lowest range that failed.
+    private static func split(_ units: Range<Int>, rows: Int, _ body: (Range<Int>) -> String?) -> String? {
+        let groups = (units.count + 7) / 8
+        let chunks = groups * 8 * rows >= Parallel.minimumParallelCount ? Swift.min(Parallel.workers, groups) : 1
+        let perChunk = (groups + chunks - 1) / Swift.max(chunks, 1) * 8
+        var failures = [String?](repeating: nil, count: chunks)
+        failures.withUnsafeMutableBufferPointer { failures in
+            let slots = failures.baseAddress!
+            Parallel.forChunks(chunks, costPerElement: Parallel.minimumParallelCount) { c0, c1 in
+                for c in c0..<c1 {
+                    let lower = units.lowerBound + c * perChunk, upper = Swift.min(units.upperBound, lower + perChunk)
+                    if lower < upper { slots[c] = body(lower..<upper) }
                 }
-                flush(range, partial, partialActive)
-                for u in range where touched[u - u0] { statsChanged[u] = true; touched[u - u0] = false }
-                for u in range {
-                    let k = u - u0
-                    let list = top[u]
-                    guard list.count < options.topK || contextMax[k] > list[list.count - 1].value else { continue }
-                    insertTop(unit: u, context: c, position: contextArg[k], value: contextMax[k])
-                }
-                for candidate in candidates where candidate.priority < gates[(candidate.unit - u0) * bands + candidate.band] {
-                    insertSample(candidate, context: c)
-                    refreshGates(unit: candidate.unit, gates: gates + (candidate.unit - u0) * bands)
-                }
-                candidates.removeAll(keepingCapacity: true)
             }
-            return nil
         }
-    }
-
-    /// Per-thread working memory of `run`, one slot per unit of its range.
-    private struct Scratch {
-        let partial: UnsafeMutablePointer<Int64>, partialActive: UnsafeMutablePointer<Int64>
-        let contextMax: UnsafeMutablePointer<Float>, contextArg: UnsafeMutablePointer<Int>
-        let touched: UnsafeMutablePointer<Bool>, gates: UnsafeMutablePointer<UInt64>
-
-        init(width: Int, bands: Int) {
-            partial = .allocate(capacity: width)
-            partial.initialize(repeating: 0, count: width)
-            partialActive = .allocate(capacity: width)
-            partialActive.initialize(repeating: 0, count: width)
-            contextMax = .allocate(capacity: width)
-            contextMax.initialize(repeating: 0, count: width)
-            contextArg = .allocate(capacity: width)
-            contextArg.initialize(repeating: 0, count: width)
-            touched = .allocate(capacity: width)
-            touched.initialize(repeating: false, count: width)
-            gates = .allocate(capacity: width * bands)
-            gates.initialize(repeating: .max, count: width * bands)
-        }
-
-        func free() {
-            partial.deallocate()
-            partialActive.deallocate()
-            contextMax.deallocate()
-            contextArg.deallocate()
-            touched.deallocate()
-            gates.deallocate()
-        }
-    }
-
-    /// Adds the partial 64-bit sums into the 128-bit totals.
-    private func flush(_ range: Range<Int>, _ partial: UnsafeMutablePointer<Int64>, _ partialActive: UnsafeMutablePointer<Int64>) {
-        for u in range {
-            let k = u - range.lowerBound
-            sum[u] += Int128(partial[k])
-            sumActive[u] += Int128(partialActive[k])
-            partial[k] = 0
-            partialActive[k] = 0
-        }
-    }
-
-    /// The window of context `c` (batch-relative) around `position`, with unit `u`'s activations.
-    private func example(unit u: Int, context c: Int, position: Int, value: Float) -> ActivationExample {
-        let positions = tokens[c].count
-        let start = Swift.max(0, position - options.windowBefore), end = Swift.min(positions, position + options.windowAfter + 1)
-        let acts = (start..<end).map { values[(c * positions + $0) * units + u] }
-        return ActivationExample(value: value, context: firstContext + c, position: position, windowStart: start,
-                                 tokens: tokens[c][start..<end].map(Int.init), activations: acts)
-    }
-
-    /// Puts context `c` into unit `u`'s top list after every entry of equal or larger value.
-    private func insertTop(unit u: Int, context c: Int, position: Int, value: Float) {
-        let entry = example(unit: u, context: c, position: position, value: value)
-        let index = top[u].firstIndex { $0.value < value } ?? top[u].count
-        top[u].insert(entry, at: index)
-        if top[u].count > options.topK { top[u].removeLast() }
-        examplesChanged[u] = true
-    }
-
-    /// Keeps a candidate sample, dropping the band's highest priority when the band is over its size.
-    private func insertSample(_ candidate: Candidate, context c: Int) {
-        let u = candidate.unit
-        let entry = example(unit: u, context: c, position: candidate.position, value: candidate.value)
-        samples[u].append(BandSample(band: candidate.band, priority: candidate.priority, example: entry))
-        let inBand = samples[u].indices.filter { samples[u][$0].band == candidate.band }
-        if inBand.count > options.samplesPerBand, let worst = inBand.max(by: { samples[u][$0].priority < samples[u][$1].priority }) {
-            samples[u].remove(at: worst)
-        }
-        examplesChanged[u] = true
-    }
-
-    /// Each band's admission gate for unit `u`: the largest kept priority when the band is full, else `.max`.
-    private func refreshGates(unit u: Int, gates: UnsafeMutablePointer<UInt64>) {
-        let bands = options.bins.bands, m = options.samplesPerBand
-        var counts = [Int](repeating: 0, count: bands), worst = [UInt64](repeating: 0, count: bands)
-        for sample in samples[u] {
-            counts[sample.band] += 1
-            worst[sample.band] = Swift.max(worst[sample.band], sample.priority)
-        }
-        for b in 0..<bands { gates[b] = counts[b] >= m ? worst[b] : .max }
+        return failures.compactMap { $0 }.first
     }
 }
 
