@@ -20,9 +20,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // SIMD kernels in C, built for several instruction sets with function-level target attributes.
+        .target(name: "CKernels"),
         .target(
             name: "Kernels",
-            dependencies: ["CLinearAlgebra", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CKernels", "CLinearAlgebra", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(name: "Tensor", dependencies: ["Kernels", "CLinearAlgebra"]),
         .target(name: "NN", dependencies: ["Tensor", "Kernels"]),
@@ -35,7 +37,7 @@ let package = Package(
         .executableTarget(name: "SentimentAnalysis", dependencies: ["Lens"], path: "Examples/SentimentAnalysis"),
         .executableTarget(name: "InductionHeads", dependencies: ["Lens"], path: "Examples/InductionHeads"),
         .executableTarget(name: "SentimentProbe", dependencies: ["Lens"], path: "Examples/SentimentProbe"),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "LensTests", dependencies: ["Lens"]),
