@@ -19,6 +19,11 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "kernel-accuracy",
+            dependencies: [.product(name: "Kernels", package: "SwiftLens")],
+            path: "Tools/KernelAccuracy"
+        ),
+        .executableTarget(
             name: "make-gpt2-checkpoint",
             dependencies: [.product(name: "Tensor", package: "SwiftLens")],
             path: "Tools/MakeGPT2Checkpoint"

@@ -1,7 +1,9 @@
-// Few-row products `y = x · W` against a weight in its stored type (contract in CKernels.h). Blocks of up
-// to 4 rows of x and 4 vectors of output columns keep their sums in registers while W streams through once.
+// Few-row products `y = x · W` against a weight in its stored type (contract in CKernels.h), four rows of x at
+// a time, so W streams through once per four rows: transposed W as contiguous dot products, row-major W
+// row by row across a tile of output columns.
 
-/// Column vectors per block: 4 with 32 registers (AVX-512), else 4 for one or two rows and 2 for more.
+/// Columns per block of a transposed product: 4 with 32 registers (AVX-512), else 4 for one or two rows and
+/// 2 for more.
 #define SL_GEMV_CB(M) (SL_W == 16 || (M) <= 2 ? 4 : 2)
 
 /// `W` elements `at ..< at + SL_W` of a `dtype` buffer, as floats.
@@ -19,34 +21,48 @@ SL_INLINE V wload_tail(const int dtype, const void *w, ptrdiff_t at, ptrdiff_t n
     return wload(dtype, b, 0);
 }
 
-/// `y[i, j + l] (+)= acc[l]` for lanes `l < width`.
-SL_INLINE void store_sums(float *y, V acc, ptrdiff_t width, int accumulate) {
-    if (width == SL_W) vstore(y, accumulate ? vload(y) + acc : acc);
-    else vstore_tail(y, accumulate ? vload_tail(y, width, 0) + acc : acc, width);
+/// Output columns per tile of a row-major product: each W row is read 4 KiB (bfloat16) at a time and
+/// the partial sums of up to 4 rows (32 KiB) stay in L1 / L2.
+#define SL_GEMV_TILE 2048
+
+/// One vector of columns at `at` (`width` valid lanes) over `rows ≤ 4` W rows from row p:
+/// `acc[i] = fma(x[i, p+q], W[p+q, c], acc[i])` in order of q, for the `M` rows of x.
+SL_INLINE void rowmajor_step(const int dtype, const int M, float (*acc)[SL_GEMV_TILE], ptrdiff_t c,
+                             float xs[4][4], const void *w, ptrdiff_t at, ptrdiff_t ldw, int rows, ptrdiff_t width) {
+    V wv[4];
+    for (int q = 0; q < rows; q++)
+        wv[q] = width == SL_W ? wload(dtype, w, at + q * ldw) : wload_tail(dtype, w, at + q * ldw, width);
+    for (int i = 0; i < M; i++) {
+        V a = width == SL_W ? vload(acc[i] + c) : vload_tail(acc[i] + c, width, 0);
+        for (int q = 0; q < rows; q++) a = vfma(vsplat(xs[i][q]), wv[q], a);
+        if (width == SL_W) vstore(acc[i] + c, a);
+        else vstore_tail(acc[i] + c, a, width);
+    }
 }
 
-/// Row-major `W [k, n]`, columns `j ..< j + CB·SL_W` (the last vector `width` wide) of `M` rows:
-/// `acc[i][c] = Σ_p x[i, p] · W[p, j + c·SL_W ...]`, one FMA per term in order of p.
-SL_INLINE void gemv_rowmajor_block(const int dtype, const int M, const int CB, const float *x, ptrdiff_t ldx,
-                                   const void *w, ptrdiff_t ldw, float *y, ptrdiff_t ldy, ptrdiff_t k,
-                                   ptrdiff_t j, ptrdiff_t width, int accumulate) {
-    V acc[4][4];
+/// Row-major `W [k, n]`, columns `j ..< j + width` (`width ≤ SL_GEMV_TILE`) of `M` rows:
+/// `y[i, j + c] = Σ_p x[i, p] · W[p, j + c]`, one FMA per term in order of p. W streams four rows at a time,
+/// each read contiguously across the tile, while the partial sums stay in an L1 buffer.
+SL_INLINE void gemv_rowmajor_tile(const int dtype, const int M, const float *x, ptrdiff_t ldx, const void *w,
+                                  ptrdiff_t ldw, float *y, ptrdiff_t ldy, ptrdiff_t k, ptrdiff_t j,
+                                  ptrdiff_t width, int accumulate) {
+    float acc[4][SL_GEMV_TILE] __attribute__((aligned(64)));
     for (int i = 0; i < M; i++)
-        for (int c = 0; c < CB; c++) acc[i][c] = vsplat(0);
-    for (ptrdiff_t p = 0; p < k; p++) {
-        V wv[4];
-        for (int c = 0; c < CB; c++) {
-            ptrdiff_t at = p * ldw + j + c * SL_W;
-            wv[c] = c == CB - 1 && width < SL_W ? wload_tail(dtype, w, at, width) : wload(dtype, w, at);
-        }
-        for (int i = 0; i < M; i++) {
-            V xi = vsplat(x[i * ldx + p]);
-            for (int c = 0; c < CB; c++) acc[i][c] = vfma(xi, wv[c], acc[i][c]);
-        }
+        for (ptrdiff_t c = 0; c < width; c++) acc[i][c] = 0;
+    for (ptrdiff_t p = 0; p < k; p += 4) {
+        int rows = k - p < 4 ? (int)(k - p) : 4;
+        float xs[4][4];
+        for (int i = 0; i < M; i++)
+            for (int q = 0; q < rows; q++) xs[i][q] = x[i * ldx + p + q];
+        ptrdiff_t c = 0;
+        for (; c + SL_W <= width; c += SL_W) rowmajor_step(dtype, M, acc, c, xs, w, p * ldw + j + c, ldw, rows, SL_W);
+        if (c < width) rowmajor_step(dtype, M, acc, c, xs, w, p * ldw + j + c, ldw, rows, width - c);
     }
     for (int i = 0; i < M; i++)
-        for (int c = 0; c < CB; c++)
-            store_sums(y + i * ldy + j + c * SL_W, acc[i][c], c == CB - 1 ? width : SL_W, accumulate);
+        for (ptrdiff_t c = 0; c < width; c++) {
+            float *o = y + i * ldy + j + c;
+            *o = accumulate ? *o + acc[i][c] : acc[i][c];
+        }
 }
 
 /// Transposed `W` (`[n, k]` rows), columns `j ..< j + CB` of `M` rows: `y[i, j + c] = Σ_p x[i, p] · W[j + c, p]`,
@@ -93,11 +109,9 @@ SL_INLINE void gemv_rows(const int dtype, const int M, int transposed, const flo
         for (; j < j1; j++) gemv_transposed_block(dtype, M, 1, x, ldx, w, ldw, y, ldy, k, j, accumulate);
         return;
     }
-    for (; j + CB * SL_W <= j1; j += CB * SL_W)
-        gemv_rowmajor_block(dtype, M, CB, x, ldx, w, ldw, y, ldy, k, j, SL_W, accumulate);
-    for (; j < j1; j += SL_W) {
-        ptrdiff_t width = j1 - j < SL_W ? j1 - j : SL_W;
-        gemv_rowmajor_block(dtype, M, 1, x, ldx, w, ldw, y, ldy, k, j, width, accumulate);
+    for (; j < j1; j += SL_GEMV_TILE) {
+        ptrdiff_t width = j1 - j < SL_GEMV_TILE ? j1 - j : SL_GEMV_TILE;
+        gemv_rowmajor_tile(dtype, M, x, ldx, w, ldw, y, ldy, k, j, width, accumulate);
     }
 }
 

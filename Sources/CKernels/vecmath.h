@@ -2,12 +2,24 @@
 // reduction and polynomials). NaN and ±inf propagate as in libm. Accuracy against the correctly rounded
 // result, measured over every float (Benchmarks/Tools/KernelAccuracy): see Sources/Kernels/Activation.swift.
 
-/// `2^n` for integer lanes `n` in `-126...127`, assembled in the exponent field.
-SL_INLINE V vpow2i(VI n) { return (V)((VU)(n + 127) << 23); }
+/// `p · 2^n` for integer-valued `n` in `-150...128` (`shifted` holds `n + 1.5·2^23`), rounded once: with
+/// `vscalefps` on AVX-512, else as `p · 2^⌊n/2⌋ · 2^⌈n/2⌉`, whose first product is exact (both factors
+/// assembled in the exponent field), so subnormal and infinite results round once there too.
+SL_INLINE V vscale2(V p, V n, V shifted) {
+#if SL_ISA == SL_BUILD_AVX512
+    (void)shifted;
+    return (V)_mm512_scalef_ps((__m512)p, (__m512)n);
+#else
+    (void)n;
+    VI ni = (VI)shifted - 0x4B400000;
+    VI half = ni >> 1;
+    return p * (V)((VU)(half + 127) << 23) * (V)((VU)(ni - half + 127) << 23);
+#endif
+}
 
 /// `e^x`. With `n = round(x·log2 e)` and `r = x − n·ln 2` (ln 2 in two parts, so `n·ln2_hi` is exact),
 /// `e^x = 2^n · e^r` and `e^r ≈ 1 + r + r²·P(r)` (Cephes expf, |r| ≤ ln2/2). `x` is clamped to [-104, 89] and
-/// `2^n` applied as `2^⌊n/2⌋ · 2^⌈n/2⌉`, so subnormal and infinite results round once.
+/// `2^n` applied by `vscale2`, so subnormal and infinite results round once.
 SL_INLINE V vexp(V x) {
     V xc = vsel(x < -104.0f, vsplat(-104.0f), x);
     xc = vsel(xc > 89.0f, vsplat(89.0f), xc);
@@ -23,9 +35,7 @@ SL_INLINE V vexp(V x) {
     p = vfma(p, r, vsplat(1.6666665459e-1f));
     p = vfma(p, r, vsplat(5.0000001201e-1f));
     p = vfma(p, r * r, r) + 1.0f;
-    VI ni = (VI)shifted - 0x4B400000;
-    VI half = ni >> 1;
-    return p * vpow2i(half) * vpow2i(ni - half);
+    return vscale2(p, n, shifted);
 }
 
 /// `tanh x = sign(x)·t(|x|)` with `t(a) = a + a³·P(a²)` for a < 0.625 (Cephes tanhf) and

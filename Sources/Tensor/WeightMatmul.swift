@@ -15,8 +15,8 @@ extension Tensor {
         precondition(w.rank == 2 && rank >= 1 && shape[rank - 1] == w.shape[0] && !w.dtype.isInteger,
                      "matmul(weight:): input \(shape) does not match weight \(w.shape) of dtype \(w.dtype)")
         let k = w.shape[0], n = w.shape[1]
-        let x = reshaped([-1, k]).float32Contiguous()
-        let m = x.shape[0]
+        let m = shape.dropLast().reduce(1, *)
+        let x = reshaped([m, k]).float32Contiguous()
         let out = Tensor(uninitialized: Array(shape.dropLast()) + [n])
         if m == 0 || n == 0 { return out }
         let y = out.floatPointer

@@ -55,6 +55,18 @@ import Glibc
         }
     }
 
+    /// The FMA builds do the same operations lane by lane, so AVX2 and AVX-512 agree bit for bit.
+    @Test func fmaBuildsAgreeBitForBit() {
+        guard InstructionSet.avx512.isSupported else { return }
+        let x = unaryInputs()
+        for op in Self.vectorOps {
+            let same = zip(Self.run(op, x, on: .avx2), Self.run(op, x, on: .avx512)).allSatisfy {
+                $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN)
+            }
+            #expect(same, "\(op): AVX2 and AVX-512 differ")
+        }
+    }
+
     /// Exact ops (±, ×, ÷, √, comparisons) must agree bit for bit with the scalar definition.
     @Test(arguments: [UnaryOp.neg, .abs, .square, .reciprocal, .sqrt, .rsqrt, .relu], testedSets)
     func exactOpsAreBitIdentical(op: UnaryOp, isa: InstructionSet) {

@@ -57,7 +57,7 @@ import CKernels
         }
     }
 
-    static let shapes = [(1, 1), (7, 33), (33, 7), (65, 131), (130, 260)]
+    static let shapes = [(1, 1), (7, 33), (33, 7), (65, 131), (130, 260), (3, 4200)]
     static let rowCounts = [1, 2, 3, 4, 5, 9]
 
     /// The first mismatch of `y` (rows of `n` at stride `ldy`) plus `bias` against the reference, or nil.

@@ -11,4 +11,6 @@ let benchmarks: @Sendable () -> Void = {
     matmulBenchmarks()
     einsumBenchmarks()
     streamingBenchmarks()
+    decodeBenchmarks()
+    prefillBenchmarks()
 }
