@@ -17,8 +17,10 @@ for line in sys.stdin:
     if line and not line.startswith(("│", "╒", "╞", "├", "╘", "=", " ")) and "%" not in line:
         name = line
     elif name and line.startswith("│ Time (wall clock)"):
+        unit = re.search(r"\(wall clock\) \((\S+)\)", line).group(1)
+        scale = {"ns": 1e-3, "μs": 1, "us": 1, "ms": 1e3, "s": 1e6}[unit]
         cells = [c.strip() for c in line.split("│")[2:-1]]
-        times[name] = (float(cells[0]), float(cells[2]))
+        times[name] = (float(cells[0]) * scale, float(cells[2]) * scale)
 
 
 def mib(label):
@@ -52,14 +54,15 @@ if decode:
 
 prefill = {n: t for n, t in times.items() if n.startswith("prefill")}
 if prefill:
-    print("\n| prefill | f32 sgemm p0 µs | bf16 widened whole | blocks of 256 | blocks of 512 | blocks of 2048 |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("\n| prefill (throughput / f32 sgemm) | f32 sgemm p0 µs | bf16 gemv | bf16 widened whole | blocks of 256 | blocks of 512 | blocks of 2048 |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for n, (p0, _) in prefill.items():
         if not n.startswith("prefill sgemm f32 weights"):
             continue
         label = n.split("weights ")[1]
         cells = []
-        for variant in ["widened whole", "blocks of 256", "blocks of 512", "blocks of 2048"]:
-            t = prefill.get(f"prefill bf16 {variant} + sgemm {label}")
+        for variant in ["gemv", "widened whole + sgemm", "blocks of 256 + sgemm", "blocks of 512 + sgemm",
+                        "blocks of 2048 + sgemm"]:
+            t = prefill.get(f"prefill bf16 {variant} {label}")
             cells.append(f"{p0 / t[0]:.2f}" if t else "-")
         print(f"| {label} | {p0:.0f} | " + " | ".join(cells) + " |")

@@ -71,6 +71,7 @@ SL_INLINE VI hidden_keys(const uint8_t *key_mask, ptrdiff_t j) {
     return __builtin_convertvector(*(const VB_u *)(key_mask + j), VI) == 0;
 }
 
+/// Keys outside `[first, last]` (clamped to the row) become −inf; the visible ones go through `masked_score`.
 void SL_NAME(sl_mask_scores_row)(float *s, ptrdiff_t n, ptrdiff_t first, ptrdiff_t last, const uint8_t *key_mask,
                                  float divisor, float soft_cap) {
     ptrdiff_t lo = first < 0 ? 0 : first > n ? n : first;
@@ -78,7 +79,8 @@ void SL_NAME(sl_mask_scores_row)(float *s, ptrdiff_t n, ptrdiff_t first, ptrdiff
     fill_row(s, lo, -INFINITY);
     fill_row(s + hi, n - hi, -INFINITY);
     ptrdiff_t j = lo;
-    for (; j + SL_W <= hi; j += SL_W) vstore(s + j, masked_score(vload(s + j), hidden_keys(key_mask, j), divisor, soft_cap));
+    for (; j + SL_W <= hi; j += SL_W)
+        vstore(s + j, masked_score(vload(s + j), hidden_keys(key_mask, j), divisor, soft_cap));
     if (j < hi) {
         uint8_t tail_mask[SL_W] = {0};
         for (ptrdiff_t t = 0; t < hi - j; t++) tail_mask[t] = key_mask ? key_mask[j + t] : 1;

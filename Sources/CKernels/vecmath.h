@@ -1,6 +1,7 @@
 // Elementary functions on `V` lanes from + − × ÷, comparisons and bit operations (Cephes-style range
 // reduction and polynomials). NaN and ±inf propagate as in libm. Accuracy against the correctly rounded
-// result, measured over every float (Benchmarks/Tools/KernelAccuracy): see Sources/Kernels/Activation.swift.
+// result, measured over every float (Benchmarks/Tools/KernelAccuracy): exp, tanh, erf 1 ulp, sigmoid 2 ulp;
+// see `UnaryOp` in Sources/Kernels/Unary.swift.
 
 /// `p · 2^n` for integer-valued `n` in `-150...128` (`shifted` holds `n + 1.5·2^23`), rounded once: with
 /// `vscalefps` on AVX-512, else as `p · 2^⌊n/2⌋ · 2^⌈n/2⌉`, whose first product is exact (both factors

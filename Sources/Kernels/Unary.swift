@@ -4,6 +4,14 @@ import Glibc
 internal import CKernels
 
 /// A unary elementwise function on Float32, with the formula each kernel implements.
+///
+/// Accuracy of the vector kernels against the correctly rounded result, measured over every Float
+/// (`kernel-accuracy` in Benchmarks/, the same on every instruction set): exp, tanh and erf within 1 ulp,
+/// sigmoid within 2 ulp (where the result is a normal float); silu and the GELUs within
+/// `1.3e-7 · max(|f(x)|, |x|)` (their Float formulas cancel for negative x, as PyTorch's do, so the error is
+/// small against x but not against the tiny result there). ±inf and NaN give libm's results; exp of large
+/// negative x rounds to the subnormal once. The other functions are exact (neg, abs, relu, ×, ÷, √) or
+/// use libm (log, sin, cos).
 public enum UnaryOp: String, Sendable, CaseIterable {
     case neg, abs, square, reciprocal, exp, log, sqrt, rsqrt, tanh, erf, sin, cos
     /// `max(x, 0)`

@@ -4,7 +4,7 @@ import Tensor
 
 /// The streaming kernels over a [1024, 4096] Float32 tensor against a plain copy of the same 16 MiB, in one
 /// run: each name carries the MiB the kernel reads and writes, so `(MiB / time) / (32 MiB / copy time)` is its
-/// fraction of copy bandwidth (Benchmarks/streaming_table.py prints that table from the JSON export).
+/// fraction of copy bandwidth (`Benchmarks/kernel_table.py` prints that table from the run's output).
 func streamingBenchmarks() {
     let x = Tensor.randomNormal([1024, 4096], seed: 5)
     let up = Tensor.randomNormal([1024, 4096], seed: 6)
