@@ -54,15 +54,15 @@ if decode:
 
 prefill = {n: t for n, t in times.items() if n.startswith("prefill")}
 if prefill:
-    print("\n| prefill (throughput / f32 sgemm) | f32 sgemm p0 µs | bf16 gemv | bf16 widened whole | blocks of 256 | blocks of 512 | blocks of 2048 |")
+    print("\n| prefill (throughput / f32 sgemm) | f32 sgemm p0 µs | bf16 gemv | bf16 widened whole | blocks of 512 | blocks of 2048 | blocks of 8192 |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for n, (p0, _) in prefill.items():
         if not n.startswith("prefill sgemm f32 weights"):
             continue
         label = n.split("weights ")[1]
         cells = []
-        for variant in ["gemv", "widened whole + sgemm", "blocks of 256 + sgemm", "blocks of 512 + sgemm",
-                        "blocks of 2048 + sgemm"]:
+        for variant in ["gemv", "widened whole + sgemm", "blocks of 512 + sgemm", "blocks of 2048 + sgemm",
+                        "blocks of 8192 + sgemm"]:
             t = prefill.get(f"prefill bf16 {variant} {label}")
             cells.append(f"{p0 / t[0]:.2f}" if t else "-")
         print(f"| {label} | {p0:.0f} | " + " | ".join(cells) + " |")

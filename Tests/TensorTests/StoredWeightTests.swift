@@ -21,7 +21,7 @@ import Kernels
     }
 
     /// float32 / float16 / bfloat16 weights, row-major `[k, n]`, the transposed view of `[n, k]` rows and a
-    /// strided view (copied first); 1 to 4 rows take the gemv path, 7 and 2×3 rows the sgemm path.
+    /// strided view (copied first); up to `WeightProduct.gemvRows` rows take the gemv path, more the sgemm path.
     @Test(arguments: [DType.float32, .float16, .bfloat16])
     func matchesProductWithWidenedWeights(dtype: DType) {
         let (k, n) = (37, 70)
@@ -31,7 +31,7 @@ import Kernels
             .view([.slice(start: nil, end: nil, step: 1), .slice(start: nil, end: nil, step: 2)])
         let bias = Tensor.randomNormal([n], seed: 4)
         for (name, w) in [("[k,n]", rowMajor), ("[n,k].T", transposed), ("strided", strided)] {
-            for rows in [[1, k], [3, k], [4, k], [7, k], [2, 3, k]] {
+            for rows in [[1, k], [3, k], [7, k], [2, 3, k], [WeightProduct.gemvRows + 1, k], [3, 7, k]] {
                 let x = Tensor.randomNormal(rows, seed: UInt64(rows.count * 10 + rows[0]))
                 Self.check(x, w, bias: nil, "\(dtype) \(name) x \(rows)")
                 Self.check(x, w, bias: bias, "\(dtype) \(name) x \(rows) + bias")

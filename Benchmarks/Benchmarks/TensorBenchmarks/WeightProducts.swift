@@ -79,8 +79,8 @@ func decodeBenchmarks() {
     }
 }
 
-/// Prefill products (m = 8 … 1024) with bfloat16 `[n, k]` weights: the whole weight widened once into a
-/// Float32 buffer then one sgemm, against `WeightProduct.gemm` widening blocks of 256, 512 or 2048 output
+/// Prefill products (m = 16 … 1024) with bfloat16 `[n, k]` weights: the whole weight widened once into a
+/// Float32 buffer then one sgemm, against `WeightProduct.gemm` widening blocks of 512, 2048 or 8192 output
 /// columns into a reusable buffer, each followed by an sgemm, and against `gemv` (W read once per four rows);
 /// float32 weights through sgemm as the peer.
 func prefillBenchmarks() {
@@ -89,7 +89,7 @@ func prefillBenchmarks() {
             (StoredWeight.shared(k: k, n: n, dtype: .float32, transposed: true),
              StoredWeight.shared(k: k, n: n, dtype: .bfloat16, transposed: true))
         }
-        for m in [8, 16, 128, 1024] {
+        for m in [16, 32, 64, 128, 1024] {
             let x = (0..<(m * k)).map { Float($0 % 7) - 3 }
             let label = "m=\(m) \(name)"
             Benchmark("prefill sgemm f32 weights \(label)") { bench in
@@ -119,7 +119,7 @@ func prefillBenchmarks() {
                 }
                 blackHole(y)
             } setup: { _ = weights() }
-            for columns in [256, 512, 2048] {
+            for columns in [512, 2048, 8192] {
                 Benchmark("prefill bf16 blocks of \(columns) + sgemm \(label)") { bench in
                     let w = weights().bf16
                     var y = [Float](repeating: 0, count: m * n)
