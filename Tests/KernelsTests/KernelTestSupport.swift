@@ -45,8 +45,8 @@ let edgeValues: [Float] = {
 func unaryInputs() -> [Float] {
     var rng = TestRandom(seed: 7)
     var values = edgeValues
-    for scale: Float in [1e-3, 0.1, 1, 3, 10, 30, 100] { values += rng.normals(5_000, scale: scale) }
-    values += (0..<15_000).map { _ in Float.random(in: -106...90, using: &rng) }
+    for scale: Float in [1e-3, 0.1, 1, 3, 10, 30, 100] { values += rng.normals(3_000, scale: scale) }
+    values += (0..<10_000).map { _ in Float.random(in: -106...90, using: &rng) }
     return values
 }
 
