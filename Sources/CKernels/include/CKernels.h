@@ -143,7 +143,7 @@ typedef enum sl_dtype { SL_F32 = 0, SL_F16 = 1, SL_BF16 = 2 } sl_dtype;
 /// `accumulate`) for `i < m` and `j0 ≤ j < j1`, in float with FMA accumulation. `x[i, p]` is at
 /// `x + i·ldx + p` and `y[i, j]` at `y + i·ldy + j`. `W` holds `dtype` elements: `W(p, j)` is element
 /// `p·ldw + j` (`transposed == 0`, row-major `[k, n]`) or `j·ldw + p` (`transposed != 0`: `[n, k]` rows,
-/// as `nn.Linear` stores its weight). Any `m`; fastest for `m ≤ 4`.
+/// as `nn.Linear` stores its weight). Any `m`; W is read once per four rows of x, so it suits few rows.
 void sl_gemv(int isa, int dtype, int transposed, const float *x, ptrdiff_t ldx, const void *w, ptrdiff_t ldw,
              float *y, ptrdiff_t ldy, ptrdiff_t m, ptrdiff_t k, ptrdiff_t j0, ptrdiff_t j1, int accumulate);
 
