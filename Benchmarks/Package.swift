@@ -24,9 +24,28 @@ let package = Package(
             path: "Tools/KernelAccuracy"
         ),
         .executableTarget(
+            name: "GradientBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NN", package: "SwiftLens"),
+            ],
+            path: "Benchmarks/GradientBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "make-gpt2-checkpoint",
             dependencies: [.product(name: "Tensor", package: "SwiftLens")],
             path: "Tools/MakeGPT2Checkpoint"
+        ),
+        .executableTarget(
+            name: "compare-json",
+            dependencies: [.product(name: "NN", package: "SwiftLens")],
+            path: "Tools/CompareJSON"
+        ),
+        .executableTarget(
+            name: "inflate-npz",
+            dependencies: [.product(name: "Tensor", package: "SwiftLens")],
+            path: "Tools/InflateNpz"
         ),
     ]
 )

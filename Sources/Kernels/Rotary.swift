@@ -17,8 +17,8 @@ public enum Rotary {
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, tableOffsets: UnsafePointer<Int>,
         adjacentPairs: Bool
     ) {
-        precondition(rotaryDim >= 0 && rotaryDim % 2 == 0 && rotaryDim <= dHead,
-                     "Rotary.apply: rotaryDim \(rotaryDim) must be even and at most dHead \(dHead)")
+        ensure(rotaryDim >= 0 && rotaryDim % 2 == 0 && rotaryDim <= dHead,
+               "Rotary.apply: rotaryDim \(rotaryDim) must be even and at most dHead \(dHead)")
         let isa = InstructionSet.active.rawValue
         Parallel.forChunks(rows, costPerElement: max(1, dHead) * 2) { r0, r1 in
             sl_rotary_rows(isa, x + r0 * dHead, out + r0 * dHead, r1 - r0, dHead, rotaryDim, cos, sin,

@@ -26,8 +26,8 @@ public struct WeightMatrix: @unchecked Sendable {
     /// A view of `k × n` weights at `base`; traps when `ld` is shorter than a stored row.
     public init(base: UnsafeRawPointer, element: Element, k: Int, n: Int, ld: Int, transposed: Bool) {
         let stored = transposed ? "[\(n), \(k)]" : "[\(k), \(n)]"
-        precondition(k >= 0 && n >= 0 && ld >= (transposed ? k : n),
-                     "WeightMatrix: ld \(ld) is shorter than a stored row of \(stored)")
+        ensure(k >= 0 && n >= 0 && ld >= (transposed ? k : n),
+               "WeightMatrix: ld \(ld) is shorter than a stored row of \(stored)")
         self.base = base
         self.element = element
         self.k = k

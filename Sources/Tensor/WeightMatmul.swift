@@ -12,8 +12,8 @@ extension Tensor {
     /// Float32 arithmetic on the exactly widened weights: `self.matmul(w.converted(to: .float32)) + bias`
     /// up to Float32 rounding of the sums. Traps naming both shapes when `k` differs.
     public func matmul(weight w: Tensor, bias: Tensor? = nil) -> Tensor {
-        precondition(w.rank == 2 && rank >= 1 && shape[rank - 1] == w.shape[0] && !w.dtype.isInteger,
-                     "matmul(weight:): input \(shape) does not match weight \(w.shape) of dtype \(w.dtype)")
+        ensure(w.rank == 2 && rank >= 1 && shape[rank - 1] == w.shape[0] && !w.dtype.isInteger,
+               "matmul(weight:): input \(shape) does not match weight \(w.shape) of dtype \(w.dtype)")
         let k = w.shape[0], n = w.shape[1]
         let m = shape.dropLast().reduce(1, *)
         let x = reshaped([m, k]).float32Contiguous()
@@ -21,7 +21,7 @@ extension Tensor {
         if m == 0 || n == 0 { return out }
         let y = out.floatPointer
         if let bias {
-            precondition(bias.shape == [n], "matmul(weight:): bias \(bias.shape) for \(n) outputs")
+            ensure(bias.shape == [n], "matmul(weight:): bias \(bias.shape) for \(n) outputs")
             let b = bias.float32Contiguous()
             for i in 0..<m { (y + i * n).update(from: b.floatPointer, count: n) }
         }

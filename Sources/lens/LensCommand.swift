@@ -8,7 +8,9 @@ struct LensCommand: ParsableCommand {
         commandName: "lens",
         abstract: "Mechanistic interpretability of transformer language models, from the command line.",
         subcommands: [DemoCommand.self, PredictCommand.self, LogitLensCommand.self, AttributeCommand.self,
-                      PatchCommand.self, AblateCommand.self, AttentionCommand.self, HeadsCommand.self, ReportCommand.self,
-                      TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self]
+                      PatchCommand.self, AttribPatchCommand.self, GradCommand.self, CircuitCommand.self,
+                      AblateCommand.self, AttentionCommand.self, HeadsCommand.self, ReportCommand.self,
+                      TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self,
+                      ScanCommand.self, DashboardCommand.self, ServeCommand.self]
     )
 }

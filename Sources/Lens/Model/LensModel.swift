@@ -34,11 +34,12 @@ public struct LensModel {
         self.tokenizer = tokenizer
     }
 
-    /// Loads a Hugging Face folder (see `HookedTransformer(pretrained:processing:)`) and its `tokenizer.json`
-    /// when the folder has one.
+    /// Loads a Hugging Face or TransformerLens folder (see `HookedTransformer(pretrained:processing:)`) and its
+    /// `tokenizer.json` when the folder has one.
     public init(pretrained folder: URL, processing: WeightProcessing = .default) throws {
-        let tokenizerFile = folder.appendingPathComponent("tokenizer.json")
-        let tokenizer = FileManager.default.fileExists(atPath: tokenizerFile.path) ? try Tokenizer(contentsOf: tokenizerFile) : nil
+        let tokenizerPath = try FolderContainment(folder: folder.path).path(of: "tokenizer.json", what: "the model folder")
+        let tokenizer = FileManager.default.fileExists(atPath: tokenizerPath)
+            ? try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizerPath)) : nil
         self.init(try HookedTransformer(pretrained: folder, processing: processing), tokenizer: tokenizer)
     }
 
@@ -59,10 +60,12 @@ public struct LensModel {
     // MARK: Hooks
 
     /// Attaches `function` to `target` for every later run (`add_hook`); a permanent hook survives
-    /// `resetHooks()`. A named target is validated now (unknown or disabled names throw).
-    public mutating func addHook(_ target: HookTarget, isPermanent: Bool = false, _ function: @escaping HookFunction) throws {
+    /// `resetHooks()`. A named target is validated now (unknown or disabled names throw). A `.backward` hook
+    /// receives the gradient at the hook point in the backward passes of gradient runs (`dir="bwd"`).
+    public mutating func addHook(_ target: HookTarget, dir: HookDirection = .forward, isPermanent: Bool = false,
+                                 _ function: @escaping HookFunction) throws {
         for name in try transformer.hookRegistry.resolve(target) {
-            attached.append((BoundHook(name: name, function: function), isPermanent))
+            attached.append((BoundHook(name: name, function: function, direction: dir), isPermanent))
         }
     }
 

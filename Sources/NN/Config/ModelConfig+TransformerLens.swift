@@ -50,7 +50,7 @@ extension ModelConfig {
         useNormalizationBeforeAndAfter = try flag("use_normalization_before_and_after")
         useQKNorm = try flag("use_qk_norm")
         originalArchitecture = try json.optionalString("original_architecture")
-        do { try validate() } catch ModelConfigError.invalidField(let field, _, let reason) {
+        do { try validate() } catch ModelConfigError.invalidField(let field, "ModelConfig", let reason) {
             throw ModelConfigError.invalidField(field, file: json.file, reason: reason)
         }
     }

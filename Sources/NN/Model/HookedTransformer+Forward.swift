@@ -107,6 +107,8 @@ extension HookedTransformer {
              hooks: (any ActivationHooks)?, lastPositionOnly: Bool = false) throws -> Tensor {
         let run = HookRunner(hooks: hooks)
         let past = cache?.length ?? 0
+        try MemoryBudget.checkCurrent(needed: activationBytes(batch: batch, length: length, past: past),
+                                      what: "a forward pass of \(batch) × \(length) tokens")
         let fullMask = cache.map { $0.extendedMask(new: mask, count: length) } ?? mask
         let layout = SequenceLayout(batch: batch, length: length, past: past, keyMask: fullMask)
         let range = try layerRange(start: nil, stop: stopAtLayer)
@@ -122,13 +124,28 @@ extension HookedTransformer {
         return try finish(lastPositionOnly ? x[.all, (length - 1)...] : x, run)
     }
 
+    /// Bytes of the activations a pass over `batch × length` new positions (after `past` cached ones) holds at its
+    /// peak: a block's residual, attention and MLP tensors, the scores and pattern, and the logits; nil on overflow.
+    public func activationBytes(batch: Int, length: Int, past: Int) -> Int? {
+        let c = config, rows = CheckedSize.product([batch, length])
+        let widths = CheckedSize.sum([CheckedSize.product([6, c.dModel]), CheckedSize.product([4, c.nHeads, c.dHead]),
+                                      CheckedSize.product([3, c.attnOnly ? 0 : c.dMLP ?? 0]), c.dVocabOut])
+        let scores = CheckedSize.product([2, batch, c.nHeads, length, past + length])
+        return CheckedSize.product([CheckedSize.sum([rows.flatMap { r in widths.flatMap { CheckedSize.product([r, $0]) } },
+                                                     scores]) ?? -1, 4])
+    }
+
     private func context(_ layout: SequenceLayout, _ cache: KVCache?, _ hooks: HookRunner) -> ForwardContext {
-        let angles = rotary.map { r -> (cos: Tensor, sin: Tensor) in
+        ForwardContext(hooks: hooks, layout: layout, rotaryAngles: rotaryAngles(layout), cache: cache, config: config)
+    }
+
+    /// The rotary `cos`/`sin` tables `[batch, length, 1, rotaryDim/2]` of the layout's positions (rotary models).
+    func rotaryAngles(_ layout: SequenceLayout) -> (cos: Tensor, sin: Tensor)? {
+        rotary.map { r -> (cos: Tensor, sin: Tensor) in
             let (c, s) = r.angles(positions: layout.positions)
             let shape = [layout.batch, layout.length, 1, r.rotaryDim / 2]
             return (Tensor(c, shape: shape), Tensor(s, shape: shape))
         }
-        return ForwardContext(hooks: hooks, layout: layout, rotaryAngles: angles, cache: cache, config: config)
     }
 
     private func runBlocks(_ input: Tensor, _ range: Range<Int>, _ context: ForwardContext) throws -> Tensor {
