@@ -4,8 +4,6 @@ import Foundation
 /// A value bound to or read from a statement.
 enum SQLValue {
     case int(Int64), double(Double), text(String), null
-    /// Text given as its UTF-8 bytes (bound without building a `String`).
-    case utf8([UInt8])
     /// Bytes.
     case blob([UInt8])
 }
@@ -98,12 +96,6 @@ final class SQLiteStatement {
             case let .double(v): code = sqlite3_bind_double(statement, index, v)
             case let .text(v): code = sqlite3_bind_text(statement, index, v, -1, Self.transient)
             case .null: code = sqlite3_bind_null(statement, index)
-            case let .utf8(bytes):
-                code = bytes.isEmpty ? sqlite3_bind_text(statement, index, "", 0, Self.transient)
-                    : bytes.withUnsafeBytes {
-                        sqlite3_bind_text(statement, index, $0.baseAddress!.assumingMemoryBound(to: CChar.self), Int32($0.count),
-                                          Self.transient)
-                    }
             case let .blob(bytes):
                 code = bytes.isEmpty ? sqlite3_bind_zeroblob(statement, index, 0)
                     : bytes.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
@@ -118,6 +110,40 @@ final class SQLiteStatement {
     func run(_ values: [SQLValue]) throws {
         try bind(values)
         while try step() {}
+    }
+
+    /// Binds parameters in place, with no `SQLValue` built (the save's hot path): `reset()`, one `bind` per
+    /// parameter, then `finish()`.
+    func reset() {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+    }
+
+    /// Binds an integer to parameter `index` (from 1).
+    func bind(_ value: Int64, at index: Int32) throws { try check(sqlite3_bind_int64(statement, index, value)) }
+
+    /// Binds a real to parameter `index`, or null for nil.
+    func bind(_ value: Double?, at index: Int32) throws {
+        try check(value.map { sqlite3_bind_double(statement, index, $0) } ?? sqlite3_bind_null(statement, index))
+    }
+
+    /// Binds UTF-8 text (copied) to parameter `index`.
+    func bindText(_ bytes: UnsafeRawBufferPointer, at index: Int32) throws {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return try check(sqlite3_bind_text(statement, index, "", 0, Self.transient)) }
+        try check(sqlite3_bind_text(statement, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient))
+    }
+
+    /// Binds bytes (copied) to parameter `index`.
+    func bindBlob(_ bytes: UnsafeRawBufferPointer, at index: Int32) throws {
+        try check(bytes.isEmpty ? sqlite3_bind_zeroblob(statement, index, 0)
+                  : sqlite3_bind_blob(statement, index, bytes.baseAddress, Int32(bytes.count), Self.transient))
+    }
+
+    /// Steps the bound statement until done.
+    func finish() throws { while try step() {} }
+
+    private func check(_ code: Int32) throws {
+        guard code == SQLITE_OK else { throw StoreError.sqlite(path: connection.path, message: "bind: \(connection.errorMessage)") }
     }
 
     /// Advances; true while a row is available.
@@ -156,7 +182,7 @@ extension SQLValue {
         case let .int(v): return Int(v)
         case let .double(v): return Int(v)
         case let .text(v): return Int(v) ?? 0
-        case .null, .utf8, .blob: return 0
+        case .null, .blob: return 0
         }
     }
 
@@ -166,7 +192,7 @@ extension SQLValue {
         case let .int(v): return Double(v)
         case let .double(v): return v
         case let .text(v): return Double(v) ?? .nan
-        case .null, .utf8, .blob: return .nan
+        case .null, .blob: return .nan
         }
     }
 
@@ -177,14 +203,14 @@ extension SQLValue {
         case let .int(v): return String(v)
         case let .double(v): return String(v)
         case .null: return ""
-        case let .utf8(bytes), let .blob(bytes): return String(decoding: bytes, as: UTF8.self)
+        case let .blob(bytes): return String(decoding: bytes, as: UTF8.self)
         }
     }
 
     /// The bytes of a text or blob value.
     var bytes: [UInt8] {
         switch self {
-        case let .utf8(bytes), let .blob(bytes): return bytes
+        case let .blob(bytes): return bytes
         case let .text(v): return Array(v.utf8)
         case .int, .double, .null: return []
         }

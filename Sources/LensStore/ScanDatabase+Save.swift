@@ -67,63 +67,114 @@ extension ScanDatabase {
     private func save(_ stats: UnitStatistics, set s: Int, written: WrittenExamples?, _ statements: SaveStatements) throws
         -> WrittenExamples {
         var now = written ?? WrittenExamples(count: stats.count)
-        let set = SQLValue.int(Int64(s)), binCount = stats.options.bins.count
+        var text = RowText()
+        let set = Int64(s), binCount = stats.options.bins.count
         try stats.histogram.withUnsafeBufferPointer { histogram in
             for u in 0..<stats.count where stats.statsChanged[u] || stats.examplesChanged[u] {
-                let unit = SQLValue.int(Int64(u))
-                let max = stats.max(u).map { SQLValue.double(Double($0)) } ?? .null
+                let unit = Int64(u), max = stats.max(u).map(Double.init)
                 if stats.statsChanged[u] {
-                    let counts = UnsafeBufferPointer(rebasing: histogram[(u * binCount)..<((u + 1) * binCount)])
-                    try statements.unitRow.run([.int(stats.firing[u]), .text(String(stats.sum[u])), .text(String(stats.sumActive[u])),
-                                                max, .utf8(StoredArrays.json(counts)), set, unit])
+                    let row = statements.unitRow
+                    row.reset()
+                    try row.bind(stats.firing[u], at: 1)
+                    try text.bind(String(stats.sum[u]), to: row, at: 2)
+                    try text.bind(String(stats.sumActive[u]), to: row, at: 3)
+                    try row.bind(max, at: 4)
+                    try text.bind(counts: UnsafeBufferPointer(rebasing: histogram[(u * binCount)..<((u + 1) * binCount)]),
+                                  to: row, at: 5)
+                    try row.bind(set, at: 6)
+                    try row.bind(unit, at: 7)
+                    try row.finish()
                 } else {
-                    try statements.unitMax.run([max, set, unit])
+                    try statements.unitMax.run([max.map { .double($0) } ?? .null, .int(set), .int(unit)])
                 }
                 guard stats.examplesChanged[u] else { continue }
-                now.top[u] = try saveTop(stats.top[u], old: written?.top[u], set: set, unit: unit, statements)
-                now.samples[u] = try saveSamples(stats.samples[u], old: written?.samples[u], set: set, unit: unit, statements)
+                now.top[u] = try saveTop(stats.top[u], old: written?.top[u], set: set, unit: unit, statements, &text)
+                now.samples[u] = try saveSamples(stats.samples[u], old: written?.samples[u], set: set, unit: unit,
+                                                 statements, &text)
             }
         }
         return now
     }
 
     /// Deletes the top examples that left (all of them when `old` is unknown) and inserts those that entered.
-    private func saveTop(_ top: [ActivationExample], old: [Int]?, set: SQLValue, unit: SQLValue,
-                         _ statements: SaveStatements) throws -> [Int] {
+    private func saveTop(_ top: [ActivationExample], old: [Int]?, set: Int64, unit: Int64,
+                         _ statements: SaveStatements, _ text: inout RowText) throws -> [Int] {
         let contexts = top.map(\.context)
         if let old {
-            for context in old where !contexts.contains(context) { try statements.deleteTop.run([set, unit, .int(Int64(context))]) }
+            for context in old where !contexts.contains(context) {
+                try statements.deleteTop.run([.int(set), .int(unit), .int(Int64(context))])
+            }
         } else {
-            try statements.clearTop.run([set, unit])
+            try statements.clearTop.run([.int(set), .int(unit)])
         }
+        let insert = statements.insertTop
         for example in top where old?.contains(example.context) != true {
-            try statements.insertTop.run([set, unit, .int(Int64(example.context))] + Self.values(example, context: false))
+            insert.reset()
+            try insert.bind(set, at: 1)
+            try insert.bind(unit, at: 2)
+            try insert.bind(Int64(example.context), at: 3)
+            try text.bind(example, context: false, to: insert, from: 4)
         }
         return contexts
     }
 
     /// Deletes the band samples that left (all of them when `old` is unknown) and inserts those that entered.
-    private func saveSamples(_ samples: [BandSample], old: [WrittenExamples.SampleKey]?, set: SQLValue, unit: SQLValue,
-                             _ statements: SaveStatements) throws -> [WrittenExamples.SampleKey] {
+    private func saveSamples(_ samples: [BandSample], old: [WrittenExamples.SampleKey]?, set: Int64, unit: Int64,
+                             _ statements: SaveStatements, _ text: inout RowText) throws -> [WrittenExamples.SampleKey] {
         let keys = samples.map { WrittenExamples.SampleKey(band: $0.band, priority: $0.priority) }
         if let old {
             for key in old where !keys.contains(key) {
-                try statements.deleteSample.run([set, unit, .int(Int64(key.band)), .int(Int64(bitPattern: key.priority))])
+                try statements.deleteSample.run([.int(set), .int(unit), .int(Int64(key.band)), .int(Int64(bitPattern: key.priority))])
             }
         } else {
-            try statements.clearSamples.run([set, unit])
+            try statements.clearSamples.run([.int(set), .int(unit)])
         }
+        let insert = statements.insertSample
         for (key, sample) in zip(keys, samples) where old?.contains(key) != true {
-            try statements.insertSample.run([set, unit, .int(Int64(key.band)), .int(Int64(bitPattern: key.priority))]
-                                            + Self.values(sample.example, context: true))
+            insert.reset()
+            try insert.bind(set, at: 1)
+            try insert.bind(unit, at: 2)
+            try insert.bind(Int64(key.band), at: 3)
+            try insert.bind(Int64(bitPattern: key.priority), at: 4)
+            try text.bind(sample.example, context: true, to: insert, from: 5)
         }
         return keys
     }
+}
 
-    /// Value, (context,) position, window start, tokens (JSON) and activations (float32 BLOB) of an example.
-    static func values(_ example: ActivationExample, context: Bool) -> [SQLValue] {
-        [.double(Double(example.value))] + (context ? [.int(Int64(example.context))] : [])
-            + [.int(Int64(example.position)), .int(Int64(example.windowStart)), .utf8(StoredArrays.json(example.tokens)),
-               .blob(StoredArrays.blob(example.activations))]
+/// One reused buffer for the text a save binds (decimal sums, JSON arrays), so that a row costs no allocation.
+private struct RowText {
+    private var bytes: [UInt8] = []
+
+    /// Binds `string` to parameter `index`.
+    mutating func bind(_ string: String, to statement: SQLiteStatement, at index: Int32) throws {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: string.utf8)
+        try bytes.withUnsafeBytes { try statement.bindText($0, at: index) }
+    }
+
+    /// Binds histogram counts as a JSON array to parameter `index`.
+    mutating func bind(counts: UnsafeBufferPointer<Int64>, to statement: SQLiteStatement, at index: Int32) throws {
+        bytes.removeAll(keepingCapacity: true)
+        StoredArrays.appendJSON(counts, to: &bytes)
+        try bytes.withUnsafeBytes { try statement.bindText($0, at: index) }
+    }
+
+    /// Binds value, (context,) position, window start, tokens (JSON) and activations (float32 BLOB) of an example
+    /// to the parameters from `first` on, and runs the statement.
+    mutating func bind(_ example: ActivationExample, context: Bool, to statement: SQLiteStatement, from first: Int32) throws {
+        var index = first
+        try statement.bind(Double(example.value), at: index)
+        if context {
+            index += 1
+            try statement.bind(Int64(example.context), at: index)
+        }
+        try statement.bind(Int64(example.position), at: index + 1)
+        try statement.bind(Int64(example.windowStart), at: index + 2)
+        bytes.removeAll(keepingCapacity: true)
+        StoredArrays.appendJSON(example.tokens, to: &bytes)
+        try bytes.withUnsafeBytes { try statement.bindText($0, at: index + 3) }
+        try StoredArrays.withBlob(example.activations) { try statement.bindBlob($0, at: index + 4) }
+        try statement.finish()
     }
 }

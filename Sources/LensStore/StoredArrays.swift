@@ -2,44 +2,64 @@
 /// `json_each` reads them in the `sqlite3` shell), activations as little-endian float32 BLOBs (exact, and nothing
 /// to format). Written straight into bytes; read back with every character and size checked.
 enum StoredArrays {
-    /// `[a,b,c]`.
-    static func json(_ values: some Sequence<Int>) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        out.reserveCapacity(8 * values.underestimatedCount + 2)
-        for (k, value) in values.enumerated() {
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            appendDecimal(Int64(value), to: &out)
+    /// Appends `[a,b,c]`.
+    static func appendJSON(_ values: [Int], to out: inout [UInt8]) {
+        values.withUnsafeBufferPointer { values in
+            appendJSON(count: values.count, to: &out) { Int64(values[$0]) }
         }
-        out.append(UInt8(ascii: "]"))
-        return out
     }
 
-    /// `[a,b,c]` of 64-bit counts.
-    static func json(_ values: UnsafeBufferPointer<Int64>) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        out.reserveCapacity(4 * values.count + 2)
-        for k in values.indices {
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            appendDecimal(values[k], to: &out)
-        }
-        out.append(UInt8(ascii: "]"))
-        return out
+    /// Appends `[a,b,c]` of 64-bit counts.
+    static func appendJSON(_ values: UnsafeBufferPointer<Int64>, to out: inout [UInt8]) {
+        appendJSON(count: values.count, to: &out) { values[$0] }
     }
 
-    /// The decimal digits of `value`.
+    /// Appends `[value(0),…,value(count − 1)]`, written in place into room for the longest numbers (20 characters
+    /// and a comma each), then trimmed.
     @inline(__always)
-    private static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var rest = value.magnitude
+    private static func appendJSON(count: Int, to out: inout [UInt8], _ value: (Int) -> Int64) {
         let start = out.count
-        repeat {
-            out.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        out[start...].reverse()
+        out.append(contentsOf: repeatElement(0, count: 21 * count + 2))
+        let end = out.withUnsafeMutableBufferPointer { buffer -> Int in
+            let bytes = buffer.baseAddress!
+            var k = start
+            bytes[k] = UInt8(ascii: "[")
+            k += 1
+            for i in 0..<count {
+                if i > 0 {
+                    bytes[k] = UInt8(ascii: ",")
+                    k += 1
+                }
+                k = writeDecimal(value(i), at: bytes + k) - bytes
+            }
+            bytes[k] = UInt8(ascii: "]")
+            return k + 1
+        }
+        out.removeLast(out.count - end)
     }
 
-    /// The integers of a JSON array written by `json`; anything else throws `StoreError.notAScanDatabase` naming
+    /// Writes the decimal digits of `value` at `out`; returns the end.
+    @inline(__always)
+    private static func writeDecimal(_ value: Int64, at out: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var p = out
+        if value < 0 {
+            p.pointee = UInt8(ascii: "-")
+            p += 1
+        }
+        var rest = value.magnitude, digits = 1
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        rest = value.magnitude
+        for d in stride(from: digits - 1, through: 0, by: -1) {
+            p[d] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        return p + digits
+    }
+
+    /// The integers of a JSON array written by `appendJSON`; anything else throws `StoreError.notAScanDatabase` naming
     /// the file and `what`.
     static func ints(_ bytes: [UInt8], path: String, what: @autoclosure () -> String) throws -> [Int64] {
         func bad() -> StoreError {
@@ -67,16 +87,16 @@ enum StoredArrays {
         }
     }
 
-    /// Little-endian float32 bytes.
-    static func blob(_ values: [Float]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 4 * values.count)
-        out.withUnsafeMutableBytes { raw in
-            for (k, value) in values.enumerated() { raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: 4 * k, as: UInt32.self) }
-        }
-        return out
+    /// Calls `body` with the little-endian float32 bytes of `values` (their own memory on a little-endian machine).
+    static func withBlob<R>(_ values: [Float], _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        #if _endian(little)
+        return try values.withUnsafeBytes(body)
+        #else
+        return try values.map { $0.bitPattern.littleEndian }.withUnsafeBytes(body)
+        #endif
     }
 
-    /// The floats of a `blob`; throws `StoreError.notAScanDatabase` naming the file and `what` when the size is
+    /// The floats of a `withBlob` BLOB; throws `StoreError.notAScanDatabase` naming the file and `what` when the size is
     /// not a multiple of 4.
     static func floats(_ bytes: [UInt8], path: String, what: @autoclosure () -> String) throws -> [Float] {
         guard bytes.count % 4 == 0 else {

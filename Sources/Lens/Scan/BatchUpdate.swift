@@ -197,10 +197,19 @@ struct BatchUpdate {
     private func example(unit u: Int, context c: Int, position: Int, value: Float) -> ActivationExample {
         let positions = tokens[c].count
         let start = Swift.max(0, position - options.windowBefore), end = Swift.min(positions, position + options.windowAfter + 1)
-        let column = values + (u - firstUnit)
-        let acts = (start..<end).map { column[(c * positions + $0) * rowStride] }
+        let column = values + (u - firstUnit) + c * positions * rowStride
+        let acts = [Float](unsafeUninitializedCapacity: end - start) { out, initialized in
+            for p in start..<end { out[p - start] = column[p * rowStride] }
+            initialized = end - start
+        }
+        let ids = tokens[c].withUnsafeBufferPointer { context in
+            [Int](unsafeUninitializedCapacity: end - start) { out, initialized in
+                for p in start..<end { out[p - start] = Int(context[p]) }
+                initialized = end - start
+            }
+        }
         return ActivationExample(value: value, context: firstContext + c, position: position, windowStart: start,
-                                 tokens: tokens[c][start..<end].map(Int.init), activations: acts)
+                                 tokens: ids, activations: acts)
     }
 
     /// Puts context `c` into unit `u`'s top list after every entry of equal or larger value.
@@ -212,27 +221,40 @@ struct BatchUpdate {
         examplesChanged[u] = true
     }
 
-    /// Keeps a candidate sample, dropping the band's highest priority when the band is over its size.
+    /// Keeps a candidate sample, dropping the band's highest priority (the first, on a tie) when the band is over
+    /// its size.
     private func insertSample(_ candidate: Candidate, context c: Int) {
         let u = candidate.unit
         let entry = example(unit: u, context: c, position: candidate.position, value: candidate.value)
         samples[u].append(BandSample(band: candidate.band, priority: candidate.priority, example: entry))
-        let inBand = samples[u].indices.filter { samples[u][$0].band == candidate.band }
-        if inBand.count > options.samplesPerBand, let worst = inBand.max(by: { samples[u][$0].priority < samples[u][$1].priority }) {
-            samples[u].remove(at: worst)
+        // Read through a buffer so that no sample (and its arrays) is copied.
+        let (inBand, worst) = samples[u].withUnsafeBufferPointer { list -> (Int, Int) in
+            var count = 0, worst = 0
+            for i in list.indices where list[i].band == candidate.band {
+                if count == 0 || list[i].priority > list[worst].priority { worst = i }
+                count += 1
+            }
+            return (count, worst)
         }
+        if inBand > options.samplesPerBand { samples[u].remove(at: worst) }
         examplesChanged[u] = true
     }
 
     /// Each band's admission gate for unit `u`: the largest kept priority when the band is full, else `.max`.
     private func refreshGates(unit u: Int, gates: UnsafeMutablePointer<UInt64>) {
         let bands = options.bins.bands, m = options.samplesPerBand
-        var counts = [Int](repeating: 0, count: bands), worst = [UInt64](repeating: 0, count: bands)
-        for sample in samples[u] {
-            counts[sample.band] += 1
-            worst[sample.band] = Swift.max(worst[sample.band], sample.priority)
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: bands) { counts in
+            counts.initialize(repeating: 0)
+            gates.update(repeating: 0, count: bands)
+            samples[u].withUnsafeBufferPointer { list in
+                for i in list.indices {
+                    let band = list[i].band
+                    counts[band] += 1
+                    gates[band] = Swift.max(gates[band], list[i].priority)
+                }
+            }
+            for b in 0..<bands where counts[b] < m { gates[b] = .max }
         }
-        for b in 0..<bands { gates[b] = counts[b] >= m ? worst[b] : .max }
     }
 }
 
