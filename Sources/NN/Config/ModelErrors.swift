@@ -32,6 +32,8 @@ public enum ModelConfigError: Error, Equatable, CustomStringConvertible {
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     /// No weights file (`model.safetensors` or `model.safetensors.index.json`) in the folder.
     case noWeights(folder: String)
+    /// The model folder does not exist (or is not a folder).
+    case noFolder(String, reason: String)
     /// A tensor the architecture needs is absent.
     case missingTensor(String, file: String)
     /// A tensor has the wrong shape.
@@ -43,6 +45,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .noWeights(folder):
             return "\(folder): no model.safetensors or model.safetensors.index.json"
+        case let .noFolder(folder, reason):
+            return "model folder \(folder) \(reason)"
         case let .missingTensor(name, file):
             return "\(file): missing tensor \"\(name)\""
         case let .shapeMismatch(name, expected, found, file):

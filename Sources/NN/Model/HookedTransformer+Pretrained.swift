@@ -20,12 +20,21 @@ extension HookedTransformer {
     /// `model.safetensors.index.json`; F32, F16 or BF16), converts its weights to TransformerLens names and
     /// shapes, and processes them like TransformerLens's `from_pretrained` (`.default`) or
     /// `from_pretrained_no_processing` (`.none`).
-    /// Throws `ModelConfigError` for the config and `CheckpointError` naming a missing or mis-shaped tensor.
+    /// A TransformerLens-format folder (see `init(transformerLens:processing:)`) loads too. `modelName` is the
+    /// config's `_name_or_path` or else the folder's name.
+    /// Throws `CheckpointError.noFolder` for a folder that does not exist, `ModelConfigError` for the config
+    /// and `CheckpointError` naming a missing or mis-shaped tensor.
     public init(pretrained folder: URL, processing: WeightProcessing = .default) throws {
+        try Self.requireFolder(folder)
+        if Self.isTransformerLensFolder(folder) {
+            try self.init(transformerLens: folder, processing: processing)
+            return
+        }
         let description = try HuggingFaceDescription(contentsOf: folder)
         let reader = try CheckpointReader(folder: folder)
         let raw = try description.stateDict(reader)
-        let (config, stateDict) = try processing.apply(to: raw, config: description.config)
+        var (config, stateDict) = try processing.apply(to: raw, config: description.config)
+        if config.modelName == nil { config.modelName = folder.standardizedFileURL.lastPathComponent }
         try self.init(config: config, stateDict: stateDict)
     }
 }
