@@ -9,6 +9,6 @@ struct LensCommand: ParsableCommand {
         abstract: "Mechanistic interpretability of transformer language models, from the command line.",
         subcommands: [DemoCommand.self, PredictCommand.self, LogitLensCommand.self, AttributeCommand.self,
                       PatchCommand.self, AblateCommand.self, AttentionCommand.self, HeadsCommand.self, ReportCommand.self,
-                      TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self]
+                      TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self, OthelloCommand.self]
     )
 }

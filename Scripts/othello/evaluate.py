@@ -1,0 +1,159 @@
+"""Measures the shipped Othello-GPT (Models/othello) and writes its card.
+
+Run from the repository root after train.py:
+    HF_HUB_OFFLINE=1 nice -n 19 /work/.venv-reference/bin/python Scripts/othello/evaluate.py
+
+Loads the exported weights exactly as shipped (float16 state dict into a float32 HookedTransformer, as the
+tutorial's `model.load_state_dict(sd)`), and on fresh random games measures:
+- legal-move accuracy: the share of positions whose top-1 prediction is a legal move;
+- per layer, linear probes of the board relative to the player to move (blank / theirs / mine), fitted by least
+  squares on one-hot targets with an intercept (SwiftLens's `ProbeFitting.leastSquares`, the arg-max class
+  predicted), on `resid_post` at every position of PROBE_TRAIN games, scored on PROBE_TEST other games: the
+  share of cells of each true class predicted correctly, and overall.
+Also records TransformerLens's log-probs of the last three positions of one game (`parity`). Writes
+Models/othello/{evaluation.json, MODEL_CARD.md}; `swift test` checks SwiftLens against them.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from transformer_lens import HookedTransformer, HookedTransformerConfig
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import othello  # noqa: E402
+
+PROBE_TRAIN, PROBE_TEST, LEGAL_GAMES = 200, 100, 2000
+# The small check `swift test` repeats on exactly these games (stored in evaluation.json).
+CHECK_TRAIN, CHECK_TEST = 16, 8
+CLASSES = ["blank", "theirs", "mine"]
+
+
+def load(folder):
+    with open(os.path.join(folder, "config.json")) as f:
+        fields = json.load(f)
+    fields = {k: v for k, v in fields.items() if k in ("n_layers", "d_model", "d_head", "n_heads", "d_mlp", "d_vocab",
+                                                      "d_vocab_out", "n_ctx", "act_fn", "normalization_type")}
+    model = HookedTransformer(HookedTransformerConfig(**fields))
+    model.load_state_dict(torch.load(os.path.join(folder, "model.pth")))
+    model.eval()
+    return model
+
+
+def legal_accuracy(model, games):
+    ids = torch.from_numpy(othello.token_ids(games["squares"][:, :59]))
+    legal = torch.from_numpy(othello.legal_token_mask(games["legal"][:, 1:]))
+    hits = 0
+    with torch.no_grad():
+        for start in range(0, len(ids), 250):
+            top = model(ids[start:start + 250]).argmax(-1)
+            hits += legal[start:start + 250].gather(-1, top[..., None]).sum().item()
+    return hits / legal[..., 0].numel()
+
+
+def residuals(model, games):
+    """`resid_post` of every layer at every position: [layers, games * 59, d_model] (float64)."""
+    ids = torch.from_numpy(othello.token_ids(games["squares"][:, :59]))
+    names = [f"blocks.{l}.hook_resid_post" for l in range(model.cfg.n_layers)]
+    with torch.no_grad():
+        _, cache = model.run_with_cache(ids, names_filter=lambda n: n in names)
+    return np.stack([cache[n].reshape(-1, model.cfg.d_model).double().numpy() for n in names])
+
+
+def board_classes(games):
+    """Relative classes after each of moves 0..58: [games * 59, 64]."""
+    return othello.relative_states(games["states"][:, :59], games["to_move"][:, :59]).reshape(-1, 64)
+
+
+def probe_accuracy(x_train, y_train, x_test, y_test):
+    """Least-squares probe on one-hot targets; per-class recall and overall accuracy on the test rows."""
+    design = np.concatenate([x_train, np.ones((len(x_train), 1))], axis=1)
+    targets = np.eye(3)[y_train].reshape(len(y_train), 64 * 3)
+    solution = np.linalg.lstsq(design, targets, rcond=None)[0]
+    scores = np.concatenate([x_test, np.ones((len(x_test), 1))], axis=1) @ solution
+    predicted = scores.reshape(len(x_test), 64, 3).argmax(-1)
+    result = {name: float((predicted[y_test == c] == c).mean()) for c, name in enumerate(CLASSES)}
+    result["overall"] = float((predicted == y_test).mean())
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="Models/othello")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    model = load(args.model)
+    rng = np.random.default_rng(args.seed)
+    legal = legal_accuracy(model, othello.random_games(LEGAL_GAMES, rng))
+    train, test = othello.random_games(PROBE_TRAIN, rng), othello.random_games(PROBE_TEST, rng)
+    x_train, x_test = residuals(model, train), residuals(model, test)
+    y_train, y_test = board_classes(train), board_classes(test)
+    probes = [{"layer": l, **probe_accuracy(x_train[l], y_train, x_test[l], y_test)} for l in range(model.cfg.n_layers)]
+    check_train, check_test = othello.random_games(CHECK_TRAIN, rng), othello.random_games(CHECK_TEST, rng)
+    cx_train, cx_test = residuals(model, check_train), residuals(model, check_test)
+    check = {"train_games": check_train["squares"].tolist(), "test_games": check_test["squares"].tolist(),
+             "legal_move_accuracy": legal_accuracy(model, check_test),
+             "probes": [{"layer": l, **probe_accuracy(cx_train[l], board_classes(check_train), cx_test[l],
+                                                      board_classes(check_test))} for l in range(model.cfg.n_layers)]}
+    parity_tokens = othello.token_ids(test["squares"][0, :59])
+    with torch.no_grad():
+        log_probs = model(torch.from_numpy(parity_tokens)[None]).log_softmax(-1)[0, -3:]
+    parity = {"tokens": parity_tokens.tolist(), "logProbs": log_probs.tolist()}
+    with open(os.path.join(args.model, "training.json")) as f:
+        training = json.load(f)
+    evaluation = {"legal_move_accuracy": legal, "legal_move_games": LEGAL_GAMES, "probe_train_games": PROBE_TRAIN,
+                  "probe_test_games": PROBE_TEST, "probe_activation": "resid_post", "probe_method": "least squares",
+                  "probes": probes, "training": training, "parity": parity, "check": check}
+    with open(os.path.join(args.model, "evaluation.json"), "w") as f:
+        json.dump(evaluation, f, indent=1)
+    write_card(args.model, model.cfg, evaluation)
+    print(json.dumps(evaluation, indent=1))
+
+
+def write_card(folder, cfg, ev):
+    t = ev["training"]
+    rows = "\n".join(f"| {p['layer']} | {p['blank']:.3f} | {p['theirs']:.3f} | {p['mine']:.3f} | {p['overall']:.3f} |"
+                     for p in ev["probes"])
+    card = f"""# Othello-GPT (small), SwiftLens
+
+A {cfg.n_layers}-layer Othello-GPT in TransformerLens's format, trained by `Scripts/othello/train.py` on
+synthetic games: every move drawn uniformly among the legal moves (games that end before the board is full are
+drawn again; a player with no legal move passes, and a pass is not a token). It has the real Othello-GPT's
+format (`HookedTransformerConfig` with `normalization_type` `LNPre`, `d_vocab` 61, `n_ctx` 59, `act_fn` gelu;
+token 0 is pass, tokens 1-60 the playable squares) but is smaller: d_model {cfg.d_model}, {cfg.n_heads} heads of
+{cfg.d_head}, d_mlp {cfg.d_mlp}.
+
+Files: `config.json` (`cfg.to_dict()` as JSON), `model.pth` (the state dict, `torch.save`) and
+`model.safetensors` (the same tensors and names), float16 weights; `evaluation.json` holds the numbers below.
+
+Training: {t['steps']} steps of {t['batch']} fresh games ({t['games']} games), AdamW, learning rate {t['lr']} with
+warmup and cosine decay, one CPU thread, {t['seconds'] // 60} minutes. The loss is the cross-entropy against the
+uniform distribution over the legal next moves (the expected next-move loss of these games).
+
+## Measured (Scripts/othello/evaluate.py, on the shipped weights)
+
+Legal-move accuracy (top-1 prediction is a legal move, every position of {ev['legal_move_games']} fresh games):
+**{ev['legal_move_accuracy']:.4f}**.
+
+Linear probes of the board relative to the player to move, per layer: least squares on one-hot targets with an
+intercept, on `resid_post` at every position of {ev['probe_train_games']} games, scored on
+{ev['probe_test_games']} other games. Each column is the share of cells of that true class predicted correctly.
+
+| layer | blank | theirs | mine | overall |
+| --- | --- | --- | --- | --- |
+{rows}
+
+`swift test` (OthelloTests) runs the example (Examples/OthelloGPT) on the {len(ev['check']['train_games'])} +
+{len(ev['check']['test_games'])} games stored in `evaluation.json` and checks its legal-move accuracy and probe
+accuracies against the ones measured here on the same games (`check`).
+"""
+    with open(os.path.join(folder, "MODEL_CARD.md"), "w") as f:
+        f.write(card)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Trains a small Othello-GPT in TransformerLens's format on synthetic random legal games.
+
+Run from the repository root (about 45 minutes on one thread):
+    HF_HUB_OFFLINE=1 nice -n 19 /work/.venv-reference/bin/python Scripts/othello/train.py
+then write the model card:
+    HF_HUB_OFFLINE=1 nice -n 19 /work/.venv-reference/bin/python Scripts/othello/evaluate.py
+
+The model is a `HookedTransformer` with the real Othello-GPT's format (`LNPre`, 61 tokens, 59 positions, GELU)
+but smaller. Games are drawn uniformly among legal moves (othello.py), so the true next-move distribution at
+every position is uniform over the legal moves; the loss is the cross-entropy against that distribution (the
+expected next-token loss, with less variance than one sampled move). Fresh games every step.
+
+Writes Models/othello/{config.json, model.pth, model.safetensors} (float16 weights, TransformerLens names);
+evaluate.py adds MODEL_CARD.md.
+"""
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+from transformer_lens import HookedTransformer, HookedTransformerConfig
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import othello  # noqa: E402
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default="Models/othello")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--layers", type=int, default=6)
+    parser.add_argument("--d-model", type=int, default=128)
+    parser.add_argument("--heads", type=int, default=4)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--eval-every", type=int, default=250)
+    parser.add_argument("--checkpoint", default="/tmp/othello_gpt_fp32.pt", help="full-precision copy")
+    return parser.parse_args()
+
+
+def model_config(args):
+    return HookedTransformerConfig(n_layers=args.layers, d_model=args.d_model, d_head=args.d_model // args.heads,
+                                   n_heads=args.heads, d_mlp=4 * args.d_model, d_vocab=61, d_vocab_out=61, n_ctx=59,
+                                   act_fn="gelu", normalization_type="LNPre", seed=args.seed,
+                                   model_name=f"othello-gpt-{args.layers}L{args.d_model}")
+
+
+def batch_tensors(games):
+    """Inputs `[n, 59]` (moves 0..58) and the legal-move targets `[n, 59, 61]`: at position p, the moves legal
+    for move p + 1."""
+    ids = torch.from_numpy(othello.token_ids(games["squares"][:, :59]))
+    legal = torch.from_numpy(othello.legal_token_mask(games["legal"][:, 1:]))
+    return ids, legal
+
+
+def legal_loss(logits, legal):
+    """Cross-entropy against the uniform distribution over legal moves, averaged over positions."""
+    log_probs = logits.log_softmax(dim=-1)
+    return -((log_probs * legal).sum(-1) / legal.sum(-1)).mean()
+
+
+def legal_accuracy(model, ids, legal, chunk=256):
+    """Share of positions whose top-1 prediction is a legal move."""
+    hits = 0
+    with torch.no_grad():
+        for start in range(0, len(ids), chunk):
+            top = model(ids[start:start + chunk]).argmax(-1)
+            hits += legal[start:start + chunk].gather(-1, top[..., None]).sum().item()
+    return hits / legal[..., 0].numel()
+
+
+def learning_rate(step, args):
+    """Linear warmup to `lr`, then cosine decay to lr / 20."""
+    if step < args.warmup:
+        return args.lr * (step + 1) / args.warmup
+    progress = (step - args.warmup) / max(1, args.steps - args.warmup)
+    return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def config_json(cfg):
+    """`cfg.to_dict()` as JSON: dtypes and devices as strings, no `model_type`."""
+    fields = {k: v for k, v in cfg.to_dict().items() if k != "model_type"}
+
+    def plain(value):
+        if isinstance(value, torch.dtype):
+            return str(value).removeprefix("torch.")
+        if isinstance(value, torch.device):
+            return str(value)
+        return str(value)
+    return json.dumps(fields, indent=1, sort_keys=True, default=plain)
+
+
+def export(model, cfg, out):
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "config.json"), "w") as f:
+        f.write(config_json(cfg) + "\n")
+    state = {k: (v.to(torch.float16) if v.is_floating_point() else v).contiguous().clone()
+             for k, v in model.state_dict().items()}
+    torch.save(state, os.path.join(out, "model.pth"))
+    save_file(state, os.path.join(out, "model.safetensors"))
+    print("exported", sorted(state), flush=True)
+
+
+def main():
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    started = time.time()
+
+    cfg = model_config(args)
+    model = HookedTransformer(cfg)
+    print(f"model: {sum(p.numel() for p in model.parameters())} parameters", flush=True)
+    held_out = batch_tensors(othello.random_games(500, np.random.default_rng(args.seed + 1000)))
+
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and n.startswith("blocks")]
+    no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and n.startswith("blocks"))]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+                                  lr=args.lr, betas=(0.9, 0.99))
+    pool, used, running = None, 0, None
+    model.train()
+    for step in range(args.steps):
+        if pool is None or used + args.batch > len(pool[0]):
+            pool, used = batch_tensors(othello.random_games(100 * args.batch, rng)), 0
+        ids, legal = pool[0][used:used + args.batch], pool[1][used:used + args.batch]
+        used += args.batch
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, args)
+        loss = legal_loss(model(ids), legal)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+        if step % 50 == 0:
+            print(f"step {step} loss {running:.4f} lr {learning_rate(step, args):.2e} ({time.time() - started:.0f}s)",
+                  flush=True)
+        if args.eval_every and step > 0 and step % args.eval_every == 0:
+            model.eval()
+            print(f"eval step {step} legal-move accuracy {legal_accuracy(model, *held_out):.4f}", flush=True)
+            model.train()
+    model.eval()
+    torch.save(model.state_dict(), args.checkpoint)
+    print(f"final legal-move accuracy {legal_accuracy(model, *held_out):.4f}; trained in "
+          f"{time.time() - started:.0f}s", flush=True)
+    export(model, cfg, args.out)
+    with open(os.path.join(args.out, "training.json"), "w") as f:
+        json.dump({"steps": args.steps, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
+                   "seed": args.seed, "games": args.steps * args.batch,
+                   "seconds": round(time.time() - started)}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import Lens
+@testable import OthelloGPT
+
+/// The Othello module against the rules of the training script (fixture games), and the Othello-GPT example
+/// on the shipped model against its card.
+@Suite struct OthelloTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let folder = root.appendingPathComponent("Models/othello")
+
+    /// The card's measurements (`Scripts/othello/evaluate.py`).
+    struct Evaluation: Decodable {
+        struct Probe: Decodable { let layer: Int, blank: Float, theirs: Float, mine: Float, overall: Float }
+        struct Parity: Decodable { let tokens: [Int], logProbs: [[Float]] }
+        struct Check: Decodable {
+            let train_games: [[Int]], test_games: [[Int]]
+            let legal_move_accuracy: Float
+            let probes: [Probe]
+        }
+        let legal_move_accuracy: Float
+        let probes: [Probe]
+        let parity: Parity
+        let check: Check
+    }
+
+    static func evaluation() throws -> Evaluation {
+        try JSONDecoder().decode(Evaluation.self, from: Data(contentsOf: folder.appendingPathComponent("evaluation.json")))
+    }
+
+    /// Games played by Scripts/othello/othello.py: the squares, the legal squares before each move, the board
+    /// after each move and the player to move then.
+    struct FixtureGame: Decodable {
+        let squares: [Int]
+        let legal: [[Int]]
+        let states: [[Int]]
+        let toMove: [Int]
+    }
+
+    @Test func boardFollowsTheTrainingScriptsRules() throws {
+        let url = Self.root.appendingPathComponent("Tests/Fixtures/othello/games.json")
+        let games = try JSONDecoder().decode([FixtureGame].self, from: Data(contentsOf: url))
+        #expect(games.count >= 5)
+        for game in games {
+            var board = OthelloBoard()
+            for (i, square) in game.squares.enumerated() {
+                #expect(board.legalMoves == game.legal[i], "move \(i)")
+                try board.play(square)
+                #expect(board.cells == game.states[i], "board after move \(i)")
+                #expect((board.toMove?.rawValue ?? 0) == game.toMove[i], "player to move after move \(i)")
+            }
+        }
+        // Labels and token ids as the tutorial writes them.
+        #expect(OthelloSquares.label(16) == "C0")
+        #expect(try OthelloSquares.tokenID(label: "C0") == 17)
+        #expect(try OthelloSquares.square(tokenID: 60) == 63)
+        #expect(OthelloSquares.playable.count == 60)
+        #expect(throws: OthelloError.self) { try OthelloSquares.tokenID(label: "D3") }
+        // An illegal move names itself and the legal ones.
+        #expect(throws: OthelloError.illegalMove("A0", moveIndex: 0, legal: ["C3", "D2", "E5", "F4"])) {
+            try OthelloBoard(moves: [0])
+        }
+    }
+
+    @Test func relativeStatesAndRandomGames() throws {
+        let board = try OthelloBoard(moves: [try OthelloSquares.square(label: "C3")])
+        #expect(board.toMove == .white)
+        // After black's C3 (flipping D3) white is to move: black's stones are theirs.
+        let states = board.relativeStates
+        #expect(states[try OthelloSquares.square(label: "D3")] == .theirs)
+        #expect(states[try OthelloSquares.square(label: "E4")] == .mine)
+        #expect(states[0] == .blank)
+        let games = OthelloGames.random(count: 3, seed: 5)
+        #expect(games == OthelloGames.random(count: 3, seed: 5))
+        #expect(games.allSatisfy { $0.count == 60 && Set($0).count == 60 })
+        #expect(games != OthelloGames.random(count: 3, seed: 6))
+    }
+
+    /// The shipped model loads from its TransformerLens-format folder and gives TransformerLens's log-probs.
+    @Test func shippedModelMatchesTransformerLens() throws {
+        let evaluation = try Self.evaluation()
+        let model = try OthelloGPT.load(Self.folder)
+        let ids = evaluation.parity.tokens
+        let logProbs = try model(Tensor(ints: ids, shape: [1, ids.count]))[0].logSoftmax(axis: -1)
+        let expected = evaluation.parity.logProbs
+        let last = logProbs[(ids.count - expected.count)...].contiguous().scalars
+        let reference = expected.flatMap { $0 }
+        let error = zip(last, reference).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(error < 1e-4, "max |Δ log p| \(error)")
+    }
+
+    /// The example walkthrough on the shipped model, on the games the card's check was measured on: the same
+    /// legal-move accuracy and probe accuracies as TransformerLens and NumPy's least squares (float32 here,
+    /// float64 there: a square near a tie may flip, so 0.005).
+    @Test func walkthroughMatchesTheModelCard() throws {
+        let check = try Self.evaluation().check
+        let train = try OthelloDataset(games: check.train_games), test = try OthelloDataset(games: check.test_games)
+        var lines: [String] = []
+        let findings = try walkthrough(folder: Self.folder, train: train, test: test) { lines.append($0) }
+        #expect(abs(findings.legalMoveAccuracy - check.legal_move_accuracy) < 1e-3)
+        #expect(findings.probeAccuracy.count == check.probes.count)
+        for (swift, card) in zip(findings.probeAccuracy, check.probes) {
+            for (measured, expected, name) in [(swift.blank, card.blank, "blank"), (swift.theirs, card.theirs, "theirs"),
+                                               (swift.mine, card.mine, "mine"), (swift.overall, card.overall, "overall")] {
+                #expect(abs(measured - expected) < 0.005, "layer \(card.layer) \(name): \(measured) vs card \(expected)")
+            }
+        }
+        #expect(lines.contains { $0.hasPrefix("patching") })
+    }
+}
