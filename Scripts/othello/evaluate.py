@@ -28,7 +28,7 @@ import othello  # noqa: E402
 
 PROBE_TRAIN, PROBE_TEST, LEGAL_GAMES = 200, 100, 2000
 # The small check `swift test` repeats on exactly these games (stored in evaluation.json).
-CHECK_TRAIN, CHECK_TEST = 16, 8
+CHECK_TRAIN, CHECK_TEST = 12, 6
 CLASSES = ["blank", "theirs", "mine"]
 
 

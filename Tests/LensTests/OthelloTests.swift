@@ -108,4 +108,36 @@ import Testing
         }
         #expect(lines.contains { $0.hasPrefix("patching") })
     }
+
+    /// `lens othello`'s study on a handful of games: every analysis runs, the numbers agree with each other and
+    /// the report is well-formed with every section.
+    @Test func studyRunsEveryAnalysis() throws {
+        let model = try OthelloGPT.load(Self.folder)
+        let study = try model.othelloStudy(.init(trainGames: 6, testGames: 3, seed: 4, focusGame: 1, focusMove: 12,
+                                                 neuronLayer: 2, neuronCount: 3))
+        let layers = model.config.nLayers
+        #expect(study.probes.count == layers && study.probeLayer < layers)
+        #expect(study.probes[study.probeLayer].accuracy.mine == study.probes.map(\.accuracy.mine).max())
+        #expect(study.mlpToMine.count == study.probeLayer + 1 && study.residualOnBlank.count == study.probeLayer + 1)
+        // The accumulated residual after layer l is the embeddings plus every attention and MLP output up to l.
+        let last = study.probeLayer
+        var written = [Float](repeating: 0, count: 64)
+        for l in stride(from: 1, through: last, by: 1) {
+            let attention = study.attentionToMine[l].flatMap { $0 }, mlp = study.mlpToMine[l].flatMap { $0 }
+            for k in 0..<64 { written[k] += attention[k] + mlp[k] }
+        }
+        let after = study.residualOnMine[last].flatMap { $0 }, first = study.residualOnMine[0].flatMap { $0 }
+        #expect((0..<64).allSatisfy { abs(after[$0] - first[$0] - written[$0]) < 1e-3 })
+        #expect(study.topByStd.count == 3 && study.neuronStats.count == model.config.dMLP)
+        let top = study.topByStd[0]
+        #expect(top.score == study.neuronStats.map(\.std).max() && top.name == "L2N\(top.neuron)")
+        #expect(study.patching.attention.count == layers && study.patching.cleanLogProb > study.patching.corruptedLogProb)
+        let html = study.report().html()
+        #expect(ReportXML.parse(html) == nil)
+        for title in ["Board probes by layer", "The focus position and what writes it", "Patching at the final move",
+                      "Top neurons of layer 2 by kurtosis"] {
+            #expect(html.contains(title), "missing \(title)")
+        }
+        #expect(study.summary.contains("Patching at the final move: game 1 move 12"))
+    }
 }
