@@ -140,4 +140,29 @@ import Testing
         }
         #expect(study.summary.contains("Patching at the final move: game 1 move 12"))
     }
+
+    /// Board probes on activations that encode the board linearly (each square's class adds its own random
+    /// direction, plus noise): least squares and logistic probes both read every square back, and the
+    /// directions have the tutorial's layout (`[d_model, 8, 8, 3]`, blank and mine directions, centre blanks 0).
+    @Test func boardProbesReadALinearBoard() throws {
+        let games = try OthelloDataset(games: OthelloGames.random(count: 4, seed: 9))
+        let rows = games.count * OthelloDataset.positions, d = 160
+        let codes = Tensor.randomNormal([192, d], seed: 1)
+        var oneHot = [Float](repeating: 0, count: rows * 192)
+        for (i, c) in games.states.enumerated() { oneHot[i * 3 + c] = 1 }
+        let x = Tensor(oneHot, shape: [rows, 192]).matmul(codes) + Tensor.randomNormal([rows, d], std: 0.1, seed: 2)
+        // The logistic probe fits only the first 100 rows (minutes of L-BFGS in a debug build otherwise) and is
+        // scored on them; the least-squares probe on every row.
+        for (method, scored) in [(BoardProbe.Method.leastSquares, rows),
+                                 (.logistic(l2: 1e-4, maxRows: 100, gradientTolerance: 1e-3), 100)] {
+            let probe = try BoardProbe(fitting: x, states: games.states, method: method)
+            let accuracy = try probe.accuracy(x[0..<scored], states: Array(games.states.prefix(scored * 64)))
+            #expect(accuracy.overall > 0.99 && accuracy.blank > 0.99 && accuracy.mine > 0.99, "\(method): \(accuracy)")
+            #expect(probe.directions.shape == [d, 8, 8, 3] && probe.mineDirections.shape == [d, 8, 8])
+            let (blank, mine) = probe.normalizedDirections
+            #expect(blank[.all, 3, 4].abs().max().item() == 0 && abs(mine[.all, 3, 4].norm().item() - 1) < 1e-5)
+            #expect(abs(blank[.all, 0, 0].norm().item() - 1) < 1e-5)
+        }
+        #expect(throws: LensError.self) { try BoardProbe(fitting: x, states: Array(games.states.dropLast())) }
+    }
 }
