@@ -35,6 +35,7 @@ let package = Package(
         .executableTarget(name: "SentimentAnalysis", dependencies: ["Lens"], path: "Examples/SentimentAnalysis"),
         .executableTarget(name: "InductionHeads", dependencies: ["Lens"], path: "Examples/InductionHeads"),
         .executableTarget(name: "SentimentProbe", dependencies: ["Lens"], path: "Examples/SentimentProbe"),
+        .executableTarget(name: "IOICircuit", dependencies: ["Lens"], path: "Examples/IOICircuit"),
         .executableTarget(name: "OthelloGPT", dependencies: ["Lens"], path: "Examples/OthelloGPT"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

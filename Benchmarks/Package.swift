@@ -19,6 +19,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "GradientBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NN", package: "SwiftLens"),
+            ],
+            path: "Benchmarks/GradientBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "make-gpt2-checkpoint",
             dependencies: [.product(name: "Tensor", package: "SwiftLens")],
             path: "Tools/MakeGPT2Checkpoint"

@@ -150,34 +150,15 @@ struct PatchCommand: ParsableCommand {
     }
 
     /// The clean and corrupted `[batch, pos]` ids, from text (with BOS) or from id lists.
-    private func tokenRows(_ lens: LensModel) throws -> (Tensor, Tensor) {
-        if let clean, let corrupted {
-            guard lens.tokenizer != nil else { throw PatchCommandError("--model: \(model) has no tokenizer.json; use --clean-tokens") }
-            return (try lens.toTokens(clean), try lens.toTokens(corrupted))
-        }
-        return (try Self.ids(cleanTokens!, option: "--clean-tokens"), try Self.ids(corruptedTokens!, option: "--corrupted-tokens"))
-    }
+    private func tokenRows(_ lens: LensModel) throws -> (Tensor, Tensor) { try inputs.tokenRows(lens) }
 
     /// Answer and wrong ids per batch row (one id or text answer is used for every row).
-    private func answerIDs(_ lens: LensModel, batch: Int) throws -> ([Int], [Int]) {
-        if let answer, let wrong {
-            guard lens.tokenizer != nil else { throw PatchCommandError("--model: \(model) has no tokenizer.json; use --answer-id") }
-            func single(_ text: String, _ option: String) throws -> Int {
-                do { return try lens.toSingleToken(text) } catch {
-                    throw PatchCommandError("\(option) \"\(text)\" is not a single token (\(error))")
-                }
-            }
-            return (Array(repeating: try single(answer, "--answer"), count: batch),
-                    Array(repeating: try single(wrong, "--wrong"), count: batch))
-        }
-        func perRow(_ text: String, _ option: String) throws -> [Int] {
-            let ids = try Self.ids(text, option: option).intScalars
-            guard ids.count == 1 || ids.count == batch else {
-                throw PatchCommandError("\(option) needs one id or one per batch row (\(batch)), got \(ids.count)")
-            }
-            return ids.count == 1 ? Array(repeating: ids[0], count: batch) : ids
-        }
-        return (try perRow(answerID!, "--answer-id"), try perRow(wrongID!, "--wrong-id"))
+    private func answerIDs(_ lens: LensModel, batch: Int) throws -> ([Int], [Int]) { try inputs.answerIDs(lens, batch: batch) }
+
+    /// The prompt and answer options as given.
+    private var inputs: PatchInputs {
+        PatchInputs(model: model, clean: clean, corrupted: corrupted, cleanTokens: cleanTokens,
+                    corruptedTokens: corruptedTokens, answer: answer, wrong: wrong, answerID: answerID, wrongID: wrongID)
     }
 
     /// `1,2,3;4,5,6` as a `[rows, pos]` tensor; rows must have equal length.

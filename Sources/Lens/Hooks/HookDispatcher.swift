@@ -4,6 +4,8 @@ struct BoundHook {
     let name: String
     /// The function.
     let function: HookFunction
+    /// Whether it sees the activation (forward) or the gradient (backward).
+    var direction: HookDirection = .forward
 }
 
 /// The `ActivationHooks` of one forward pass: runs each hook point's functions in the order they were
@@ -15,7 +17,7 @@ final class HookDispatcher: ActivationHooks {
 
     /// Dispatches `hooks` (in order) and records into `recorder` the names it asks for.
     init(hooks: [BoundHook], recorder: CacheRecorder?) {
-        for hook in hooks { table[hook.name, default: []].append(hook.function) }
+        for hook in hooks where hook.direction == .forward { table[hook.name, default: []].append(hook.function) }
         self.recorder = recorder
         if let recorder { for name in recorder.wanted where table[name] == nil { table[name] = [] } }
     }

@@ -20,6 +20,15 @@ public struct HookPoint: Sendable, Hashable, CustomStringConvertible {
 /// is or a replacement of the same shape (TransformerLens's `hook(activation, hook) -> activation | None`).
 public typealias HookFunction = (_ activation: Tensor, _ hook: HookPoint) throws -> Tensor?
 
+/// Which pass a hook runs in (TransformerLens's `dir`): the forward pass sees activations, the backward pass
+/// sees the gradient of the metric with respect to them (`run_with_cache(incl_bwd=True)`, `dir="bwd"`).
+public enum HookDirection: String, Sendable, CaseIterable {
+    /// `dir="fwd"`: the function receives (and may replace) the activation.
+    case forward = "fwd"
+    /// `dir="bwd"`: the function receives (and may replace) the gradient at the hook point.
+    case backward = "bwd"
+}
+
 /// Where a hook is attached: one hook name, or every enabled hook point whose name satisfies a predicate
 /// (TransformerLens accepts both as the first element of a `fwd_hooks` pair).
 public enum HookTarget: ExpressibleByStringInterpolation {

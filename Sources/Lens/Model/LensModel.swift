@@ -59,10 +59,12 @@ public struct LensModel {
     // MARK: Hooks
 
     /// Attaches `function` to `target` for every later run (`add_hook`); a permanent hook survives
-    /// `resetHooks()`. A named target is validated now (unknown or disabled names throw).
-    public mutating func addHook(_ target: HookTarget, isPermanent: Bool = false, _ function: @escaping HookFunction) throws {
+    /// `resetHooks()`. A named target is validated now (unknown or disabled names throw). A `.backward` hook
+    /// receives the gradient at the hook point in the backward passes of gradient runs (`dir="bwd"`).
+    public mutating func addHook(_ target: HookTarget, dir: HookDirection = .forward, isPermanent: Bool = false,
+                                 _ function: @escaping HookFunction) throws {
         for name in try transformer.hookRegistry.resolve(target) {
-            attached.append((BoundHook(name: name, function: function), isPermanent))
+            attached.append((BoundHook(name: name, function: function, direction: dir), isPermanent))
         }
     }
 

@@ -123,12 +123,16 @@ extension HookedTransformer {
     }
 
     private func context(_ layout: SequenceLayout, _ cache: KVCache?, _ hooks: HookRunner) -> ForwardContext {
-        let angles = rotary.map { r -> (cos: Tensor, sin: Tensor) in
+        ForwardContext(hooks: hooks, layout: layout, rotaryAngles: rotaryAngles(layout), cache: cache, config: config)
+    }
+
+    /// The rotary `cos`/`sin` tables `[batch, length, 1, rotaryDim/2]` of the layout's positions (rotary models).
+    func rotaryAngles(_ layout: SequenceLayout) -> (cos: Tensor, sin: Tensor)? {
+        rotary.map { r -> (cos: Tensor, sin: Tensor) in
             let (c, s) = r.angles(positions: layout.positions)
             let shape = [layout.batch, layout.length, 1, r.rotaryDim / 2]
             return (Tensor(c, shape: shape), Tensor(s, shape: shape))
         }
-        return ForwardContext(hooks: hooks, layout: layout, rotaryAngles: angles, cache: cache, config: config)
     }
 
     private func runBlocks(_ input: Tensor, _ range: Range<Int>, _ context: ForwardContext) throws -> Tensor {
