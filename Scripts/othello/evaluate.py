@@ -116,6 +116,10 @@ def main():
 
 def write_card(folder, cfg, ev):
     t = ev["training"]
+    schedule = "" if t.get("anneal_from") is None else (
+        f" (planned for {t['planned_steps']} steps, cut at step {t['anneal_from']} and decayed linearly to lr / 20 "
+        f"over {t['anneal_steps']} steps: `--steps {t['planned_steps']} --anneal-from {t['anneal_from']} "
+        f"--anneal-steps {t['anneal_steps']}`)")
     rows = "\n".join(f"| {p['layer']} | {p['blank']:.3f} | {p['theirs']:.3f} | {p['mine']:.3f} | {p['overall']:.3f} |"
                      for p in ev["probes"])
     card = f"""# Othello-GPT (small), SwiftLens
@@ -131,8 +135,9 @@ Files: `config.json` (`cfg.to_dict()` as JSON), `model.pth` (the state dict, `to
 `model.safetensors` (the same tensors and names), float16 weights; `evaluation.json` holds the numbers below.
 
 Training: {t['steps']} steps of {t['batch']} fresh games ({t['games']} games), AdamW, learning rate {t['lr']} with
-warmup and cosine decay, one CPU thread, {t['seconds'] // 60} minutes. The loss is the cross-entropy against the
-uniform distribution over the legal next moves (the expected next-move loss of these games).
+warmup and cosine decay{schedule}, one CPU thread, {t['cpu_seconds'] // 60} CPU-minutes. The loss is the
+cross-entropy against the uniform distribution over the legal next moves (the expected next-move loss of these
+games).
 
 ## Measured (Scripts/othello/evaluate.py, on the shipped weights)
 

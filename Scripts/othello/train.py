@@ -12,6 +12,11 @@ expected next-token loss, with less variance than one sampled move). Fresh games
 
 Writes Models/othello/{config.json, model.pth, model.safetensors} (float16 weights, TransformerLens names);
 evaluate.py adds MODEL_CARD.md.
+
+`--anneal-from A --anneal-steps K` cuts the cosine schedule planned for `--steps` at step A and decays the
+learning rate linearly to lr / 20 over K more steps (A + K steps in all). `--snapshot PATH` saves everything the
+run needs to continue (weights, optimizer, game generator, current game pool) at every evaluation, and
+`--resume PATH` continues from such a snapshot exactly as the uninterrupted run would.
 """
 
 import argparse
@@ -44,6 +49,10 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--eval-every", type=int, default=250)
     parser.add_argument("--checkpoint", default="/tmp/othello_gpt_fp32.pt", help="full-precision copy")
+    parser.add_argument("--anneal-from", type=int, default=None, help="end the cosine schedule at this step")
+    parser.add_argument("--anneal-steps", type=int, default=0, help="linear decay to lr / 20 after --anneal-from")
+    parser.add_argument("--snapshot", default=None, help="save the training state here at every evaluation")
+    parser.add_argument("--resume", default=None, help="continue from a --snapshot file")
     return parser.parse_args()
 
 
@@ -79,11 +88,20 @@ def legal_accuracy(model, ids, legal, chunk=256):
 
 
 def learning_rate(step, args):
-    """Linear warmup to `lr`, then cosine decay to lr / 20."""
+    """Linear warmup to `lr`, then cosine decay to lr / 20 at `--steps`; with `--anneal-from A`, from step A a
+    linear decay to lr / 20 over `--anneal-steps`."""
+    if args.anneal_from is not None and step >= args.anneal_from:
+        start = learning_rate(args.anneal_from - 1, argparse.Namespace(**{**vars(args), "anneal_from": None}))
+        progress = (step - args.anneal_from + 1) / max(1, args.anneal_steps)
+        return start + (0.05 * args.lr - start) * progress
     if step < args.warmup:
         return args.lr * (step + 1) / args.warmup
     progress = (step - args.warmup) / max(1, args.steps - args.warmup)
     return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def total_steps(args):
+    return args.steps if args.anneal_from is None else args.anneal_from + args.anneal_steps
 
 
 def config_json(cfg):
@@ -126,9 +144,17 @@ def main():
     no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and n.startswith("blocks"))]
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
                                   lr=args.lr, betas=(0.9, 0.99))
-    pool, used, running = None, 0, None
+    pool, used, running, first, prior_cpu = None, 0, None, 0, 0.0
+    if args.resume:
+        state = torch.load(args.resume, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        rng.bit_generator.state = state["rng"]
+        pool, used, running, first = state["pool"], state["used"], state["running"], state["step"]
+        prior_cpu = state.get("cpu_seconds", 0.0)
+        print(f"resumed at step {first}", flush=True)
     model.train()
-    for step in range(args.steps):
+    for step in range(first, total_steps(args)):
         if pool is None or used + args.batch > len(pool[0]):
             pool, used = batch_tensors(othello.random_games(100 * args.batch, rng)), 0
         ids, legal = pool[0][used:used + args.batch], pool[1][used:used + args.batch]
@@ -148,15 +174,21 @@ def main():
             model.eval()
             print(f"eval step {step} legal-move accuracy {legal_accuracy(model, *held_out):.4f}", flush=True)
             model.train()
+            if args.snapshot:  # the state at the start of step + 1
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "rng": rng.bit_generator.state,
+                            "pool": pool, "used": used, "running": running, "step": step + 1,
+                            "cpu_seconds": prior_cpu + time.process_time()}, args.snapshot)
     model.eval()
     torch.save(model.state_dict(), args.checkpoint)
     print(f"final legal-move accuracy {legal_accuracy(model, *held_out):.4f}; trained in "
           f"{time.time() - started:.0f}s", flush=True)
     export(model, cfg, args.out)
     with open(os.path.join(args.out, "training.json"), "w") as f:
-        json.dump({"steps": args.steps, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
-                   "seed": args.seed, "games": args.steps * args.batch,
-                   "seconds": round(time.time() - started)}, f, indent=1)
+        json.dump({"steps": total_steps(args), "planned_steps": args.steps, "anneal_from": args.anneal_from,
+                   "anneal_steps": args.anneal_steps, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
+                   "seed": args.seed, "games": total_steps(args) * args.batch, "layers": args.layers,
+                   "d_model": args.d_model, "heads": args.heads,
+                   "cpu_seconds": round(prior_cpu + time.process_time())}, f, indent=1)
 
 
 if __name__ == "__main__":
