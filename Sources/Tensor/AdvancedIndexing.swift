@@ -134,22 +134,20 @@ extension Tensor {
         var basic: [TensorIndex] = [], axes: [Int] = [], arrays: [(values: [Int], shape: [Int])] = []
         var entries: [Int] = []
         var axis = 0, viewAxis = 0
+        func addArray(_ values: [Int], shape arrayShape: [Int], entry: Int) throws {
+            arrays.append((try Tensor.resolve(values, extent: shape[axis], op: "\(op) axis \(axis)"), arrayShape))
+            axes.append(viewAxis)
+            entries.append(entry)
+            basic.append(.all)
+            axis += 1
+            viewAxis += 1
+        }
         for (entry, index) in expanded.enumerated() {
             switch index.kind {
             case let .array(values, arrayShape):
-                arrays.append((try Tensor.resolve(values, extent: shape[axis], op: "\(op) axis \(axis)"), arrayShape))
-                axes.append(viewAxis)
-                entries.append(entry)
-                basic.append(.all)
-                axis += 1
-                viewAxis += 1
+                try addArray(values, shape: arrayShape, entry: entry)
             case let .at(i):
-                arrays.append((try Tensor.resolve([i], extent: shape[axis], op: "\(op) axis \(axis)"), []))
-                axes.append(viewAxis)
-                entries.append(entry)
-                basic.append(.all)
-                axis += 1
-                viewAxis += 1
+                try addArray([i], shape: [], entry: entry)
             case let .mask(values, maskShape):
                 let covered = Array(shape[axis..<(axis + maskShape.count)])
                 guard covered == maskShape else {
@@ -159,12 +157,7 @@ extension Tensor {
                 let chosen = values.indices.filter { values[$0] }
                 let strides = Shape.contiguousStrides(maskShape)
                 for k in maskShape.indices {
-                    arrays.append((chosen.map { ($0 / strides[k]) % maskShape[k] }, [chosen.count]))
-                    axes.append(viewAxis)
-                    entries.append(entry)
-                    basic.append(.all)
-                    axis += 1
-                    viewAxis += 1
+                    try addArray(chosen.map { ($0 / strides[k]) % maskShape[k] }, shape: [chosen.count], entry: entry)
                 }
             case .newAxis:
                 basic.append(.newAxis)
