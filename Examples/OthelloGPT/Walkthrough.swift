@@ -70,6 +70,11 @@ func walkthrough(folder: URL, train: OthelloDataset, test: OthelloDataset,
     say("  share in the \(basis.shape[1])-dimensional mine span: input "
         + "\(try ProbeDirections.fractionInSubspace(wIn, basis: basis)), output \(try ProbeDirections.fractionInSubspace(wOut, basis: basis)) "
         + "(a random direction: \(Float(basis.shape[1]) / Float(cfg.dModel)))")
+    // The tutorial's basis: both probes' (unnormalised) directions, less the last 4 singular vectors (the centre
+    // squares' blank directions mean nothing).
+    let both = try OthelloCircuits.probeBasis([probes[layer].mineDirections, probes[layer].blankDirections], dropping: 4)
+    say("  share in the \(both.shape[1])-dimensional span of both probes: input "
+        + "\(try ProbeDirections.fractionInSubspace(wIn, basis: both)) (a random direction: \(Float(both.shape[1]) / Float(cfg.dModel)))")
     var unembed = Tensor(zeros: [8, 8])
     unembed[flat: OthelloSquares.playable] = try model.transformer.neuronUnembedCosines(layer: neuronLayer, neuron: neuron)[1...]
     let topSquare = unembed.reshaped([64]).argmax().intScalars[0]
