@@ -20,10 +20,12 @@ extension OthelloStudy {
                   "  largest write to the blank directions: " + largestWriter(attentionToBlank, mlpToBlank), "",
                   "Neurons of layer \(neuronLayer) (a random direction has \(fmt(Float(mineSpanRank) / Float(dModel), 2)) of "
                     + "its length in the \(mineSpanRank)-dimensional span of the mine directions)"]
-        for (title, list) in [("by std", topByStd), ("by kurtosis", topByKurtosis)] {
-            lines.append("  top \(title): " + list.prefix(5).map { n in
-                "\(n.name) (\(fmt(n.score, 2)); in span: input \(fmt(n.inputInMineSpan, 2)), output \(fmt(n.outputInMineSpan, 2)))"
-            }.joined(separator: ", "))
+        for (title, list) in [("standard deviation", topByStd), ("kurtosis", topByKurtosis)] {
+            lines.append("  top by \(title) (score; share of input / output weights in the mine span):")
+            lines += list.prefix(5).map { n in
+                "    \(n.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(pad(fmt(n.score, 2), 8))   \(fmt(n.inputInMineSpan, 2)) / \(fmt(n.outputInMineSpan, 2))"
+                    + "   output closest to the unembedding of \(n.topUnembedSquare)"
+            }
         }
         let p = patching
         lines += ["", "Patching at the final move: game \(p.game) move \(p.move) played \(p.cleanMove), corrupted to "

@@ -44,6 +44,12 @@ public struct OthelloStudy: Sendable, Encodable {
 
         /// `L3N17`.
         public var name: String { "L\(layer)N\(neuron)" }
+
+        /// The label of the square whose unembedding its output weights are most similar to.
+        public var topUnembedSquare: String {
+            let flat = unembed.flatMap { $0 }
+            return OthelloSquares.label(flat.indices.max { flat[$0] < flat[$1] } ?? 0)
+        }
     }
 
     /// Statistics of one neuron's activation over the test games (moves 3 … 55).
