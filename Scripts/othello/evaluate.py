@@ -116,10 +116,12 @@ def main():
 
 def write_card(folder, cfg, ev):
     t = ev["training"]
+    hold = "" if t.get("hold_from") is None else f", held at its step-{t['hold_from']} value from then on"
+    flags = (f"--steps {t['planned_steps']}" + ("" if t.get("hold_from") is None else f" --hold-from {t['hold_from']}")
+             + f" --anneal-from {t['anneal_from']} --anneal-steps {t['anneal_steps']}")
     schedule = "" if t.get("anneal_from") is None else (
-        f" (planned for {t['planned_steps']} steps, cut at step {t['anneal_from']} and decayed linearly to lr / 20 "
-        f"over {t['anneal_steps']} steps: `--steps {t['planned_steps']} --anneal-from {t['anneal_from']} "
-        f"--anneal-steps {t['anneal_steps']}`)")
+        f" (planned for {t['planned_steps']} steps{hold}, decayed linearly to lr / 20 from step {t['anneal_from']} "
+        f"over {t['anneal_steps']} steps: `{flags}`)")
     rows = "\n".join(f"| {p['layer']} | {p['blank']:.3f} | {p['theirs']:.3f} | {p['mine']:.3f} | {p['overall']:.3f} |"
                      for p in ev["probes"])
     card = f"""# Othello-GPT (small), SwiftLens

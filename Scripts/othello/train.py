@@ -14,7 +14,8 @@ Writes Models/othello/{config.json, model.pth, model.safetensors} (float16 weigh
 evaluate.py adds MODEL_CARD.md.
 
 `--anneal-from A --anneal-steps K` cuts the cosine schedule planned for `--steps` at step A and decays the
-learning rate linearly to lr / 20 over K more steps (A + K steps in all). `--snapshot PATH` saves everything the
+learning rate linearly to lr / 20 over K more steps (A + K steps in all); `--hold-from H` keeps the rate of step H
+until then. `--snapshot PATH` saves everything the
 run needs to continue (weights, optimizer, game generator, current game pool) at every evaluation, and
 `--resume PATH` continues from such a snapshot exactly as the uninterrupted run would.
 """
@@ -49,6 +50,7 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--eval-every", type=int, default=250)
     parser.add_argument("--checkpoint", default="/tmp/othello_gpt_fp32.pt", help="full-precision copy")
+    parser.add_argument("--hold-from", type=int, default=None, help="keep the learning rate of this step from here on")
     parser.add_argument("--anneal-from", type=int, default=None, help="end the cosine schedule at this step")
     parser.add_argument("--anneal-steps", type=int, default=0, help="linear decay to lr / 20 after --anneal-from")
     parser.add_argument("--snapshot", default=None, help="save the training state here at every evaluation")
@@ -88,12 +90,14 @@ def legal_accuracy(model, ids, legal, chunk=256):
 
 
 def learning_rate(step, args):
-    """Linear warmup to `lr`, then cosine decay to lr / 20 at `--steps`; with `--anneal-from A`, from step A a
-    linear decay to lr / 20 over `--anneal-steps`."""
+    """Linear warmup to `lr`, then cosine decay to lr / 20 at `--steps`; with `--hold-from H` the rate of step H
+    from then on; with `--anneal-from A`, from step A a linear decay to lr / 20 over `--anneal-steps`."""
     if args.anneal_from is not None and step >= args.anneal_from:
         start = learning_rate(args.anneal_from - 1, argparse.Namespace(**{**vars(args), "anneal_from": None}))
         progress = (step - args.anneal_from + 1) / max(1, args.anneal_steps)
         return start + (0.05 * args.lr - start) * progress
+    if args.hold_from is not None and step > args.hold_from:
+        return learning_rate(args.hold_from, argparse.Namespace(**{**vars(args), "hold_from": None}))
     if step < args.warmup:
         return args.lr * (step + 1) / args.warmup
     progress = (step - args.warmup) / max(1, args.steps - args.warmup)
@@ -184,7 +188,8 @@ def main():
           f"{time.time() - started:.0f}s", flush=True)
     export(model, cfg, args.out)
     with open(os.path.join(args.out, "training.json"), "w") as f:
-        json.dump({"steps": total_steps(args), "planned_steps": args.steps, "anneal_from": args.anneal_from,
+        json.dump({"steps": total_steps(args), "planned_steps": args.steps, "hold_from": args.hold_from,
+                   "anneal_from": args.anneal_from,
                    "anneal_steps": args.anneal_steps, "batch": args.batch, "lr": args.lr, "warmup": args.warmup,
                    "seed": args.seed, "games": total_steps(args) * args.batch, "layers": args.layers,
                    "d_model": args.d_model, "heads": args.heads,
