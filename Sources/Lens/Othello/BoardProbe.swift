@@ -3,12 +3,20 @@
 /// tutorial's `linear_probe` `[d_model, rows, cols, options]`.
 public struct BoardProbe: Sendable {
     /// How the probe is fitted.
-    public enum Method: Sendable, Equatable {
+    public enum Method: Sendable, Equatable, CustomStringConvertible {
         /// Least squares on one-hot targets with an intercept (`ProbeFitting.leastSquares`), all squares at once.
         case leastSquares
         /// One L2-regularised three-class logistic regression per square (`ProbeFitting.logistic`), on at most
         /// `maxRows` rows, stopped at `gradientTolerance`.
         case logistic(l2: Double = 1e-3, maxRows: Int = 4000, gradientTolerance: Double = 1e-5)
+
+        /// "least squares" or "logistic regression (L2 0.001, at most 4000 rows)".
+        public var description: String {
+            switch self {
+            case .leastSquares: return "least squares"
+            case let .logistic(l2, maxRows, _): return "logistic regression (L2 \(l2), at most \(maxRows) rows)"
+            }
+        }
     }
 
     /// The three scores of every square: `scores = x · weights + bias`, `weights [d, 64 · 3]` (square-major).

@@ -5,7 +5,7 @@ extension OthelloStudy {
         var lines = ["Othello-GPT · \(modelName)", "",
                      "Legal moves: the top prediction is legal at \(fmt(legalMoveAccuracy * 100, 2))% of the positions "
                         + "of \(testGames) random games", "",
-                     "Board probes on resid_post (least squares or logistic, fitted on \(trainGames) games, scored on "
+                     "Board probes on resid_post (\(probeMethod), fitted on \(trainGames) games, scored on "
                         + "\(testGames)): share of squares read correctly",
                      "  layer   blank  theirs   mine  overall"]
         for p in probes {

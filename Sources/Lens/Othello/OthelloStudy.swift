@@ -74,6 +74,8 @@ public struct OthelloStudy: Sendable, Encodable {
     public let legalMoveAccuracy: Float
     /// Games the probes were fitted and scored on.
     public let trainGames: Int, testGames: Int
+    /// How the probes were fitted.
+    public let probeMethod: String
     /// The probe of every layer's `resid_post`.
     public let probes: [LayerProbe]
     /// The layer whose probe the later analyses use (the best at telling mine from theirs).
@@ -142,7 +144,8 @@ extension LensModel {
         }
         return OthelloStudy(
             modelName: config.modelName ?? "Othello-GPT", legalMoveAccuracy: try test.legalMoveAccuracy(logits: testLogits),
-            trainGames: train.count, testGames: test.count, probes: accuracies, probeLayer: probeLayer,
+            trainGames: train.count, testGames: test.count, probeMethod: options.method.description, probes: accuracies,
+            probeLayer: probeLayer,
             focusGame: game, focusMove: move, focusState: test.state(game: game, move: move).rowArrays,
             focusLegal: test.legalLabels(game: game, move: move),
             focusPrediction: try probes[probeLayer].predict(try testCache["resid_post", probeLayer][game, move])
