@@ -68,6 +68,12 @@ def board_classes(games):
     return othello.relative_states(games["states"][:, :59], games["to_move"][:, :59]).reshape(-1, 64)
 
 
+def colour_classes(games):
+    """Absolute classes after each of moves 0..58 (0 blank, 1 white, 2 black): [games * 59, 64]."""
+    states = games["states"][:, :59].reshape(-1, 64)
+    return np.where(states == 0, 0, np.where(states > 0, 2, 1))
+
+
 def probe_accuracy(x_train, y_train, x_test, y_test):
     """Least-squares probe on one-hot targets; per-class recall and overall accuracy on the test rows."""
     design = np.concatenate([x_train, np.ones((len(x_train), 1))], axis=1)
@@ -93,6 +99,12 @@ def main():
     x_train, x_test = residuals(model, train), residuals(model, test)
     y_train, y_test = board_classes(train), board_classes(test)
     probes = [{"layer": l, **probe_accuracy(x_train[l], y_train, x_test[l], y_test)} for l in range(model.cfg.n_layers)]
+    # The same probe on black / white instead of mine / theirs: the stones it reads right (both colours).
+    c_train, c_test = colour_classes(train), colour_classes(test)
+    for p, l in zip(probes, range(model.cfg.n_layers)):
+        colours = probe_accuracy(x_train[l], c_train, x_test[l], c_test)
+        p["colour"] = float((colours["theirs"] * (c_test == 1).sum() + colours["mine"] * (c_test == 2).sum())
+                            / (c_test > 0).sum())
     check_train, check_test = othello.random_games(CHECK_TRAIN, rng), othello.random_games(CHECK_TEST, rng)
     cx_train, cx_test = residuals(model, check_train), residuals(model, check_test)
     check = {"train_games": check_train["squares"].tolist(), "test_games": check_test["squares"].tolist(),
@@ -122,8 +134,8 @@ def write_card(folder, cfg, ev):
     schedule = "" if t.get("anneal_from") is None else (
         f" (planned for {t['planned_steps']} steps{hold}, decayed linearly to lr / 20 from step {t['anneal_from']} "
         f"over {t['anneal_steps']} steps: `{flags}`)")
-    rows = "\n".join(f"| {p['layer']} | {p['blank']:.3f} | {p['theirs']:.3f} | {p['mine']:.3f} | {p['overall']:.3f} |"
-                     for p in ev["probes"])
+    rows = "\n".join(f"| {p['layer']} | {p['blank']:.3f} | {p['theirs']:.3f} | {p['mine']:.3f} | {p['overall']:.3f} "
+                     f"| {p['colour']:.3f} |" for p in ev["probes"])
     card = f"""# Othello-GPT (small), SwiftLens
 
 A {cfg.n_layers}-layer Othello-GPT in TransformerLens's format, trained by `Scripts/othello/train.py` on
@@ -149,9 +161,12 @@ Legal-move accuracy (top-1 prediction is a legal move, every position of {ev['le
 Linear probes of the board relative to the player to move, per layer: least squares on one-hot targets with an
 intercept, on `resid_post` at every position of {ev['probe_train_games']} games, scored on
 {ev['probe_test_games']} other games. Each column is the share of cells of that true class predicted correctly.
+The last column fits the same probe to black / white instead of mine / theirs and gives the share of stones it
+reads right; a model that holds the board relative to the player to move, as the real Othello-GPT does, reads
+colours near chance (0.5).
 
-| layer | blank | theirs | mine | overall |
-| --- | --- | --- | --- | --- |
+| layer | blank | theirs | mine | overall | stones by colour |
+| --- | --- | --- | --- | --- | --- |
 {rows}
 
 `swift test` (OthelloTests) runs the example (Examples/OthelloGPT) on the {len(ev['check']['train_games'])} +
