@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Lens", targets: ["Lens"]),
+        .library(name: "LensStore", targets: ["LensStore"]),
         .executable(name: "lens", targets: ["lens"]),
     ],
     dependencies: [
@@ -27,20 +28,25 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["Kernels", "CLinearAlgebra"]),
         .target(name: "NN", dependencies: ["Tensor", "Kernels"]),
         .target(name: "Lens", dependencies: ["NN"]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "LensStore", dependencies: ["Lens", "CSQLite"]),
         .executableTarget(
             name: "lens",
-            dependencies: ["Lens", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Lens", "LensStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "FactualRecall", dependencies: ["Lens"], path: "Examples/FactualRecall"),
         .executableTarget(name: "SentimentAnalysis", dependencies: ["Lens"], path: "Examples/SentimentAnalysis"),
         .executableTarget(name: "InductionHeads", dependencies: ["Lens"], path: "Examples/InductionHeads"),
         .executableTarget(name: "SentimentProbe", dependencies: ["Lens"], path: "Examples/SentimentProbe"),
         .executableTarget(name: "IOICircuit", dependencies: ["Lens"], path: "Examples/IOICircuit"),
+        .executableTarget(name: "FeatureScan", dependencies: ["Lens", "LensStore"], path: "Examples/FeatureScan"),
         .executableTarget(name: "OthelloGPT", dependencies: ["Lens"], path: "Examples/OthelloGPT"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "LensTests", dependencies: ["Lens", "OthelloGPT"]),
+        // Depends on the lens tool too: the resume test kills a real `lens scan` process mid-scan.
+        .testTarget(name: "LensStoreTests", dependencies: ["LensStore", "lens"]),
     ],
     swiftLanguageModes: [.v6]
 )

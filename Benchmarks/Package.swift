@@ -32,5 +32,15 @@ let package = Package(
             dependencies: [.product(name: "Tensor", package: "SwiftLens")],
             path: "Tools/MakeGPT2Checkpoint"
         ),
+        .executableTarget(
+            name: "compare-json",
+            dependencies: [.product(name: "NN", package: "SwiftLens")],
+            path: "Tools/CompareJSON"
+        ),
+        .executableTarget(
+            name: "inflate-npz",
+            dependencies: [.product(name: "Tensor", package: "SwiftLens")],
+            path: "Tools/InflateNpz"
+        ),
     ]
 )

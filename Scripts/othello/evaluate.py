@@ -145,8 +145,9 @@ format (`HookedTransformerConfig` with `normalization_type` `LNPre`, `d_vocab` 6
 token 0 is pass, tokens 1-60 the playable squares) but is smaller: d_model {cfg.d_model}, {cfg.n_heads} heads of
 {cfg.d_head}, d_mlp {cfg.d_mlp}.
 
-Files: `config.json` (`cfg.to_dict()` as JSON), `model.pth` (the state dict, `torch.save`) and
-`model.safetensors` (the same tensors and names), float16 weights; `evaluation.json` holds the numbers below.
+Files: `config.json` (`cfg.to_dict()` as JSON) and `model.pth` (the state dict as `torch.save` writes it,
+float16 weights, TransformerLens names; `train.py` also writes the same tensors as `model.safetensors`, which
+loads as well); `evaluation.json` holds the numbers below.
 
 Training: {t['steps']} steps of {t['batch']} fresh games ({t['games']} games), AdamW, learning rate {t['lr']} with
 warmup and cosine decay{schedule}, one CPU thread, {t['cpu_seconds'] // 60} CPU-minutes. The loss is the

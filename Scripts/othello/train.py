@@ -10,8 +10,8 @@ but smaller. Games are drawn uniformly among legal moves (othello.py), so the tr
 every position is uniform over the legal moves; the loss is the cross-entropy against that distribution (the
 expected next-token loss, with less variance than one sampled move). Fresh games every step.
 
-Writes Models/othello/{config.json, model.pth, model.safetensors} (float16 weights, TransformerLens names);
-evaluate.py adds MODEL_CARD.md.
+Writes Models/othello/{config.json, model.pth, model.safetensors} (float16 weights, TransformerLens names; the
+repository ships model.pth, which SwiftLens reads without running pickled code); evaluate.py adds MODEL_CARD.md.
 
 `--anneal-from A --anneal-steps K` cuts the cosine schedule planned for `--steps` at step A and decays the
 learning rate linearly to lr / 20 over K more steps (A + K steps in all); `--hold-from H` keeps the rate of step H

@@ -5,7 +5,7 @@ extension Tensor {
     /// `a ∘ b` broadcast to a common shape; traps naming the op and both shapes when they do not broadcast.
     public static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {
         guard let outShape = Shape.broadcast(a.shape, b.shape) else {
-            preconditionFailure("\(op.rawValue): shapes \(a.shape) and \(b.shape) do not broadcast")
+            programmerError("\(op.rawValue): shapes \(a.shape) and \(b.shape) do not broadcast")
         }
         let x = a.dtype == .float32 ? a : a.converted(to: .float32)
         let y = b.dtype == .float32 ? b : b.converted(to: .float32)
@@ -83,7 +83,7 @@ extension Tensor {
     /// Elementwise comparison, 1 where true and 0 where false.
     public static func compare(_ a: Tensor, _ b: Tensor, _ predicate: (Float, Float) -> Bool) -> Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
-            preconditionFailure("compare: shapes \(a.shape) and \(b.shape) do not broadcast")
+            programmerError("compare: shapes \(a.shape) and \(b.shape) do not broadcast")
         }
         let x = a.expanded(to: shape).scalars, y = b.expanded(to: shape).scalars
         return Tensor(zip(x, y).map { predicate($0, $1) ? 1 : 0 }, shape: shape)
@@ -102,7 +102,7 @@ extension Tensor {
     /// `condition ? a : b` elementwise with broadcasting (nonzero condition is true).
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         guard let ab = Shape.broadcast(a.shape, b.shape), let shape = Shape.broadcast(condition.shape, ab) else {
-            preconditionFailure("where: shapes \(condition.shape), \(a.shape), \(b.shape) do not broadcast")
+            programmerError("where: shapes \(condition.shape), \(a.shape), \(b.shape) do not broadcast")
         }
         let c = condition.expanded(to: shape).scalars
         let x = a.expanded(to: shape).scalars, y = b.expanded(to: shape).scalars

@@ -15,6 +15,10 @@ public final class BufferPool: Sendable {
     /// Buffers of at least this many bytes are pooled and populated.
     public static let minimumBytes = 1 << 20
 
+    /// Fresh buffers of at least this many bytes are checked against `MemoryBudget.current` first, so that an
+    /// allocation the machine cannot hold stops with a message instead of being killed while it is populated.
+    static let checkedBytes = 1 << 30
+
     /// An eighth of physical memory, at most 4 GiB.
     public static var defaultCapacity: Int {
         let physical = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -55,9 +59,15 @@ public final class BufferPool: Sendable {
     /// `bytes` of 64-byte-aligned memory (contents unspecified).
     func allocate(bytes: Int) -> UnsafeMutableRawPointer {
         if bytes >= Self.minimumBytes, let reused = take(bytes: bytes) { return reused }
+        if bytes >= Self.checkedBytes {
+            let available = MemoryBudget.current.availableBytes
+            ensure(bytes <= available, "BufferPool: cannot allocate \(bytes) bytes (\(MemoryBudget.format(bytes))): " +
+                   "only \(available) bytes (\(MemoryBudget.format(available))) are available; readers of outside " +
+                   "input check MemoryBudget before they allocate")
+        }
         var pointer: UnsafeMutableRawPointer?
         guard posix_memalign(&pointer, 64, bytes) == 0, let pointer else {
-            fatalError("BufferPool: cannot allocate \(bytes) bytes")
+            programmerError("BufferPool: cannot allocate \(bytes) bytes (\(MemoryBudget.format(bytes)))")
         }
         if bytes >= Self.minimumBytes { Self.populate(pointer, bytes: bytes) }
         return pointer

@@ -15,7 +15,7 @@ extension Tensor {
 
     /// `start, start+step, ...` below `end` (Float32, like `torch.arange`).
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "arange: step is zero")
+        ensure(step != 0, "arange: step is zero")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor((0..<n).map { start + Float($0) * step }, shape: [n])
     }

@@ -34,8 +34,8 @@ extension Tensor {
         let out = Tensor(zeros: outShape, dtype: .int64)
         let m = out.count
         if m == 0 { return out }
-        precondition(n > 0, "\(name): empty axis in a tensor of shape \(shape)")
-        precondition(n <= Int(Int32.max), "\(name): axis of \(n) elements is too long")
+        ensure(n > 0, "\(name): empty axis in a tensor of shape \(shape)")
+        ensure(n <= Int(Int32.max), "\(name): axis of \(n) elements is too long")
         let x = float32Contiguous()
         let src = UnsafePointer(x.floatPointer)
         let dst = out.storage.base.assumingMemoryBound(to: Int64.self)

@@ -46,7 +46,7 @@ extension Tensor {
 
     /// A view selected by an index list; traps on an out-of-range index.
     public func view(_ indices: [TensorIndex]) -> Tensor {
-        do { return try indexed(indices) } catch { preconditionFailure("\(error)") }
+        do { return try indexed(indices) } catch { programmerError("\(error)") }
     }
 
     /// Throwing indexing for indices that come from data.

@@ -6,7 +6,7 @@
 extension Tensor {
     /// Joins `tensors` along an existing `axis`; every other extent must agree. Traps naming the shapes.
     public static func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        do { return try concatenated(tensors, axis: axis) } catch { preconditionFailure("\(error)") }
+        do { return try concatenated(tensors, axis: axis) } catch { programmerError("\(error)") }
     }
 
     /// Throwing `concat`: `TensorError.shapeMismatch` (naming every shape) when ranks or the
@@ -42,7 +42,7 @@ extension Tensor {
 
     /// Joins equally shaped `tensors` along a new `axis` (in `-(rank+1)...rank`). Traps naming the shapes.
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        do { return try stacked(tensors, axis: axis) } catch { preconditionFailure("\(error)") }
+        do { return try stacked(tensors, axis: axis) } catch { programmerError("\(error)") }
     }
 
     /// Throwing `stack`: `TensorError.shapeMismatch` when shapes differ, `invalidSpec` for an empty list.
@@ -67,7 +67,7 @@ extension Tensor {
     /// Traps unless the sizes are non-negative and add up to the axis extent.
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
         let a = Shape.axis(axis, rank: rank, op: "split")
-        precondition(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[a],
+        ensure(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[a],
                      "split: sizes \(sizes) do not add up to axis \(axis) of shape \(shape)")
         var start = 0
         return sizes.map { size in
@@ -81,7 +81,7 @@ extension Tensor {
     /// Views of `n` nearly equal pieces along `axis`, like `torch.chunk`: each piece has
     /// `⌈extent / n⌉` elements except a shorter last one, so fewer than `n` pieces may return.
     public func chunked(_ n: Int, axis: Int = 0) -> [Tensor] {
-        precondition(n > 0, "chunk: number of chunks \(n) must be positive")
+        ensure(n > 0, "chunk: number of chunks \(n) must be positive")
         let a = Shape.axis(axis, rank: rank, op: "chunk")
         let extent = shape[a]
         let size = Swift.max(1, (extent + n - 1) / n)
@@ -92,7 +92,7 @@ extension Tensor {
     /// The tensor tiled `counts[i]` times along each axis, like `torch.Tensor.repeat` / `numpy.tile`
     /// with `counts.count ≥ rank` (missing leading axes count as 1). Result shape: `counts[i] · shape[i]`.
     public func repeated(_ counts: [Int]) -> Tensor {
-        precondition(counts.count >= rank && counts.allSatisfy { $0 >= 0 },
+        ensure(counts.count >= rank && counts.allSatisfy { $0 >= 0 },
                      "repeat: counts \(counts) do not cover shape \(shape)")
         let padded = [Int](repeating: 1, count: counts.count - rank) + shape
         let interleaved = zip(counts, padded).flatMap { [1, $1] }

@@ -6,13 +6,13 @@ extension Tensor {
     /// a 1-d operand is treated as a row (left) or column (right) vector and its axis dropped.
     /// Traps naming both shapes when inner dimensions differ.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank >= 1 && other.rank >= 1, "matmul: scalar operand (shapes \(shape) and \(other.shape))")
+        ensure(rank >= 1 && other.rank >= 1, "matmul: scalar operand (shapes \(shape) and \(other.shape))")
         let a = rank == 1 ? unsqueezed(0) : self
         let b = other.rank == 1 ? other.unsqueezed(1) : other
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
-        precondition(b.shape[b.rank - 2] == k, "matmul: shapes \(shape) and \(other.shape) do not align")
+        ensure(b.shape[b.rank - 2] == k, "matmul: shapes \(shape) and \(other.shape) do not align")
         guard let batch = Shape.broadcast(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2))) else {
-            preconditionFailure("matmul: batch axes of \(shape) and \(other.shape) do not broadcast")
+            programmerError("matmul: batch axes of \(shape) and \(other.shape) do not broadcast")
         }
         var out = Tensor.batchedGEMM(
             a.float32Storage().expanded(to: batch + [m, k]),

@@ -29,11 +29,11 @@ extension Tensor {
         _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int, Int,
                    UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void
     ) -> (normalized: Tensor, scale: Tensor) {
-        precondition(rank >= 1, "\(op): needs at least one axis, got shape \(shape)")
+        ensure(rank >= 1, "\(op): needs at least one axis, got shape \(shape)")
         let cols = shape[rank - 1]
         for (name, factor) in [("weight", weight), ("bias", bias)] {
             if let f = factor {
-                precondition(f.shape == [cols], "\(op): \(name) of shape \(f.shape) does not match input \(shape)")
+                ensure(f.shape == [cols], "\(op): \(name) of shape \(f.shape) does not match input \(shape)")
             }
         }
         let x = float32Contiguous()

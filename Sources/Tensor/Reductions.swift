@@ -60,7 +60,7 @@ extension Tensor {
     func reductionAxes(_ axes: [Int]?, op: String) -> [Int] {
         guard let axes else { return Array(0..<rank) }
         let normalized = axes.map { Shape.axis($0, rank: rank, op: op) }
-        precondition(Set(normalized).count == normalized.count,
+        ensure(Set(normalized).count == normalized.count,
                      "\(op): repeated axis in \(axes) for a tensor of shape \(shape)")
         return normalized.sorted()
     }
@@ -96,7 +96,7 @@ extension Tensor {
         if count == 0 {
             if outShape.contains(0) { return Tensor(zeros: outShape) }
             guard let identity = Op.identity else {
-                preconditionFailure("\(op): empty reduction over axes \(reduce) of a tensor of shape \(shape)")
+                programmerError("\(op): empty reduction over axes \(reduce) of a tensor of shape \(shape)")
             }
             return .full(outShape, identity)
         }

@@ -11,12 +11,12 @@ extension Tensor {
     /// half-split pairs (GPT-NeoX, Llama; `adjacentPairs: false`): `x[i]·c[i] − x[i+h]·s[i]`,
     /// `x[i+h]·c[i] + x[i]·s[i]`; adjacent pairs (GPT-J): `x[2i]·c[i] − x[2i+1]·s[i]`, `x[2i+1]·c[i] + x[2i]·s[i]`.
     public func applyingRotary(cos: Tensor, sin: Tensor, rotaryDim: Int, adjacentPairs: Bool) -> Tensor {
-        precondition(rank >= 1, "applyingRotary: input of shape \(shape) has no feature axis")
+        ensure(rank >= 1, "applyingRotary: input of shape \(shape) has no feature axis")
         let dHead = shape[rank - 1]
-        precondition(rotaryDim > 0 && rotaryDim % 2 == 0 && rotaryDim <= dHead,
+        ensure(rotaryDim > 0 && rotaryDim % 2 == 0 && rotaryDim <= dHead,
                      "applyingRotary: rotaryDim \(rotaryDim) must be even, positive and at most d_head of \(shape)")
         let tableShape = Array(shape.dropLast()) + [rotaryDim / 2]
-        precondition(cos.shape == sin.shape && cos.shape.last == rotaryDim / 2
+        ensure(cos.shape == sin.shape && cos.shape.last == rotaryDim / 2
                      && Shape.broadcast(cos.shape, tableShape) == tableShape,
                      "applyingRotary: cos \(cos.shape) and sin \(sin.shape) do not broadcast to \(tableShape) for input \(shape)")
         if count == 0 { return float32Contiguous() }
@@ -40,7 +40,7 @@ extension Tensor {
     public static func rotaryTables(
         positions: [Int], rotaryDim: Int, base: Float, angles: RotaryAngles = .huggingFace
     ) -> (cos: Tensor, sin: Tensor) {
-        precondition(rotaryDim > 0 && rotaryDim % 2 == 0, "rotaryTables: rotaryDim \(rotaryDim) must be even and positive")
+        ensure(rotaryDim > 0 && rotaryDim % 2 == 0, "rotaryTables: rotaryDim \(rotaryDim) must be even and positive")
         let half = rotaryDim / 2
         let frequencies = angles == .huggingFace
             ? rotaryInverseFrequencies(rotaryDim: rotaryDim, base: base)

@@ -33,7 +33,7 @@ public enum Shape {
     /// Trapping variant of `normalize` for axes written in code.
     static func axis(_ axis: Int, rank: Int, op: String) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < rank, "\(op): axis \(axis) is out of range for rank \(rank)")
+        ensure(a >= 0 && a < rank, "\(op): axis \(axis) is out of range for rank \(rank)")
         return a
     }
 }
@@ -93,7 +93,7 @@ enum StridedRows {
 extension Tensor {
     /// Copies `source`'s elements (same shape, any layout and dtype) into this tensor's view.
     mutating func copyElements(from source: Tensor) {
-        precondition(source.shape == shape, "copy: shape \(source.shape) into \(shape)")
+        ensure(source.shape == shape, "copy: shape \(source.shape) into \(shape)")
         let dst = storage, src = source.storage
         StridedRows.forEach(shape: shape, strides: [strides, source.strides],
                             offsets: [offset, source.offset]) { o, n, s in

@@ -22,7 +22,7 @@ extension Tensor {
     public func topk(_ k: Int, axis: Int = -1, largest: Bool = true) -> (values: Tensor, indices: Tensor) {
         let a = rank == 0 ? 0 : Shape.axis(axis, rank: rank, op: "topk")
         let n = rank == 0 ? 1 : shape[a]
-        precondition(k >= 0 && k <= n, "topk: k = \(k) is out of range for axis \(axis) of shape \(shape)")
+        ensure(k >= 0 && k <= n, "topk: k = \(k) is out of range for axis \(axis) of shape \(shape)")
         return selected(k: k, axis: a, descending: largest)
     }
 
@@ -70,7 +70,7 @@ enum SortKeys {
     /// Positions of the first `k ≥ 1` elements of `row[0..<n]` in stable order: a bounded sorted
     /// insertion of `key << 32 | position` for small `k`, a radix sort otherwise.
     static func firstInOrder(_ row: UnsafePointer<Float>, _ n: Int, _ k: Int, descending: Bool) -> [UInt32] {
-        precondition(n <= Int(UInt32.max), "sort: axis of \(n) elements is too long")
+        ensure(n <= Int(UInt32.max), "sort: axis of \(n) elements is too long")
         if k > 256 || k * 8 > n {
             return Array(radixOrder(row, n, descending: descending).prefix(k))
         }

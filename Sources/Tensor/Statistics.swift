@@ -50,7 +50,7 @@ extension Tensor {
         case -.infinity: return abs().min(axes: axes, keepDims: keepDims)
         case 0: return (self .!= Tensor(scalar: 0)).sum(axes: axes, keepDims: keepDims)
         default:
-            precondition(p > 0, "norm: order p = \(p) must be positive, 0 or ±infinity")
+            ensure(p > 0, "norm: order p = \(p) must be positive, 0 or ±infinity")
             return abs().pow(p).sum(axes: axes, keepDims: keepDims).pow(1 / p)
         }
     }

@@ -23,8 +23,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// A contiguous tensor of zeros with the given shape and element type.
     public init(zeros shape: [Int], dtype: DType = .float32) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(zeros:): negative extent in shape \(shape)")
-        let count = shape.reduce(1, *)
+        let count = Tensor.elementCount(shape, "Tensor(zeros:)")
         self.init(storage: TensorStorage(dtype: dtype, count: count), shape: shape,
                   strides: Shape.contiguousStrides(shape), offset: 0)
     }
@@ -32,15 +31,23 @@ public struct Tensor: @unchecked Sendable {
     /// A contiguous tensor whose elements are not initialised (`torch.empty`): every element must be written
     /// before it is read (outputs of kernels that overwrite all of them).
     public init(uninitialized shape: [Int], dtype: DType = .float32) {
-        let count = shape.reduce(1, *)
+        let count = Tensor.elementCount(shape, "Tensor(uninitialized:)")
         self.init(storage: TensorStorage(dtype: dtype, count: count, zeroed: false), shape: shape,
                   strides: Shape.contiguousStrides(shape), offset: 0)
     }
 
+    /// The element count of `shape`; traps, naming `op`, for a negative extent or a count that overflows.
+    static func elementCount(_ shape: [Int], _ op: @autoclosure () -> String) -> Int {
+        guard let count = CheckedSize.product(shape) else {
+            programmerError("\(op()): shape \(shape) has a negative extent or more elements than an Int can count")
+        }
+        return count
+    }
+
     /// A Float32 tensor holding `values` in row-major order. Traps if the count does not match.
     public init(_ values: [Float], shape: [Int]) {
-        let count = shape.reduce(1, *)
-        precondition(values.count == count,
+        let count = Tensor.elementCount(shape, "Tensor(_:shape:)")
+        ensure(values.count == count,
                      "Tensor(_:shape:): \(values.count) values do not fill shape \(shape) (\(count) elements)")
         self.init(zeros: shape)
         values.withUnsafeBufferPointer { src in
@@ -60,9 +67,9 @@ public struct Tensor: @unchecked Sendable {
 
     /// An integer tensor (for token ids) of `dtype` `.int32` or `.int64`.
     public init(ints values: [Int], shape: [Int], dtype: DType = .int64) {
-        precondition(dtype.isInteger, "Tensor(ints:): dtype \(dtype) is not an integer type")
-        let count = shape.reduce(1, *)
-        precondition(values.count == count,
+        ensure(dtype.isInteger, "Tensor(ints:): dtype \(dtype) is not an integer type")
+        let count = Tensor.elementCount(shape, "Tensor(ints:shape:)")
+        ensure(values.count == count,
                      "Tensor(ints:shape:): \(values.count) values do not fill shape \(shape)")
         self.init(zeros: shape, dtype: dtype)
         for (i, v) in values.enumerated() { storage.setInt(v, at: i) }
@@ -70,7 +77,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// A throwing variant of `init(_:shape:)` for shapes and data computed at run time.
     public static func validated(_ values: [Float], shape: [Int]) throws -> Tensor {
-        guard shape.allSatisfy({ $0 >= 0 }), values.count == shape.reduce(1, *) else {
+        guard values.count == CheckedSize.product(shape) else {
             throw TensorError.shapeMismatch(op: "Tensor(_:shape:)", shapes: [[values.count], shape])
         }
         return Tensor(values, shape: shape)
@@ -103,17 +110,17 @@ public struct Tensor: @unchecked Sendable {
 
     /// The value of a one-element tensor.
     public func item() -> Float {
-        precondition(count == 1, "item(): tensor of shape \(shape) has \(count) elements, not 1")
+        ensure(count == 1, "item(): tensor of shape \(shape) has \(count) elements, not 1")
         return storage.float(at: offset)
     }
 
     /// The element at a full multi-index (negative indices count from the end).
     public func value(at index: [Int]) -> Float {
-        precondition(index.count == rank, "value(at:): index \(index) for tensor of shape \(shape)")
+        ensure(index.count == rank, "value(at:): index \(index) for tensor of shape \(shape)")
         var o = offset
         for (axis, i) in index.enumerated() {
             let j = i < 0 ? i + shape[axis] : i
-            precondition(j >= 0 && j < shape[axis], "value(at:): index \(index) out of range for shape \(shape)")
+            ensure(j >= 0 && j < shape[axis], "value(at:): index \(index) out of range for shape \(shape)")
             o += j * strides[axis]
         }
         return storage.float(at: o)
@@ -136,7 +143,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// Pointer to element `[0, ...]` of a Float32 tensor.
     @inline(__always) var floatPointer: UnsafeMutablePointer<Float> {
-        precondition(dtype == .float32, "floatPointer: tensor has dtype \(dtype)")
+        ensure(dtype == .float32, "floatPointer: tensor has dtype \(dtype)")
         return storage.floats + offset
     }
 

@@ -14,6 +14,9 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case invalidFile(path: String, reason: String)
     /// A numerical routine that failed (LAPACK info code and meaning).
     case numerical(op: String, reason: String)
+    /// An allocation refused before it was made: `what` needs `needed` bytes (nil: the size overflows `Int`)
+    /// but only `available` can be allocated (see `MemoryBudget`).
+    case insufficientMemory(what: String, needed: Int?, available: Int)
 
     public var description: String {
         switch self {
@@ -31,6 +34,9 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
             return "\(path): \(reason)"
         case let .numerical(op, reason):
             return "\(op): \(reason)"
+        case let .insufficientMemory(what, needed, available):
+            let size = needed.map { "\($0) bytes (\(MemoryBudget.format($0)))" } ?? "more bytes than an Int can count"
+            return "\(what) needs \(size) but only \(available) bytes (\(MemoryBudget.format(available))) can be allocated"
         }
     }
 }

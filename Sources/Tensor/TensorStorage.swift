@@ -17,12 +17,23 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates `count` elements of `dtype`, zero-filled unless `zeroed` is false
     /// (for outputs that a kernel overwrites completely).
     public init(dtype: DType, count: Int, zeroed: Bool = true) {
-        precondition(count >= 0, "TensorStorage: negative element count \(count)")
+        guard count >= 0, let size = CheckedSize.product([count, dtype.byteCount]) else {
+            programmerError("TensorStorage: \(count) elements of \(dtype) is a negative or overflowing size")
+        }
         self.dtype = dtype
         self.count = count
         owner = nil
-        base = BufferPool.shared.allocate(bytes: max(1, count * dtype.byteCount))
+        base = BufferPool.shared.allocate(bytes: max(1, size))
         if zeroed { memset(base, 0, bytes) }
+    }
+
+    /// `count` elements of `dtype` for data read from outside: throws `TensorError.insufficientMemory` naming
+    /// `what` when the byte size overflows or exceeds `MemoryBudget.current`, before anything is allocated.
+    public static func checked(dtype: DType, count: Int, what: @autoclosure () -> String, zeroed: Bool = true) throws
+        -> TensorStorage {
+        let bytes = CheckedSize.product([count, dtype.byteCount])
+        try MemoryBudget.checkCurrent(needed: bytes, what: what())
+        return TensorStorage(dtype: dtype, count: count, zeroed: zeroed)
     }
 
     /// Size of the owned allocation (at least one byte).

@@ -3,7 +3,7 @@ extension Tensor {
     /// The tensor with a new shape of the same element count; one extent may be -1.
     /// A view when the strides allow, otherwise a contiguous copy. Traps on a bad shape.
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        do { return try reshaped(to: newShape) } catch { preconditionFailure("\(error)") }
+        do { return try reshaped(to: newShape) } catch { programmerError("\(error)") }
     }
 
     /// Throwing `reshaped` for shapes computed at run time.
@@ -67,7 +67,7 @@ extension Tensor {
     /// Reorders the axes: result axis i is input axis `order[i]`.
     public func permuted(_ order: [Int]) -> Tensor {
         let axes = order.map { Shape.axis($0, rank: rank, op: "permute") }
-        precondition(Set(axes).count == rank && axes.count == rank,
+        ensure(Set(axes).count == rank && axes.count == rank,
                      "permute: order \(order) is not a permutation of \(rank) axes")
         return Tensor(storage: storage, shape: axes.map { shape[$0] }, strides: axes.map { strides[$0] }, offset: offset)
     }
@@ -84,7 +84,7 @@ extension Tensor {
 
     /// A broadcast view with `newShape` (size-1 or missing leading axes repeat with stride 0).
     public func expanded(to newShape: [Int]) -> Tensor {
-        do { return try broadcast(to: newShape) } catch { preconditionFailure("\(error)") }
+        do { return try broadcast(to: newShape) } catch { programmerError("\(error)") }
     }
 
     /// Throwing broadcast view; -1 keeps an axis.
@@ -111,7 +111,7 @@ extension Tensor {
     public func squeezed(_ axes: [Int]? = nil) -> Tensor {
         let drop = Set(axes.map { $0.map { Shape.axis($0, rank: rank, op: "squeeze") } }
                        ?? shape.indices.filter { shape[$0] == 1 })
-        for a in drop { precondition(shape[a] == 1, "squeeze: axis \(a) of shape \(shape) is not 1") }
+        for a in drop { ensure(shape[a] == 1, "squeeze: axis \(a) of shape \(shape) is not 1") }
         let keep = shape.indices.filter { !drop.contains($0) }
         return Tensor(storage: storage, shape: keep.map { shape[$0] }, strides: keep.map { strides[$0] }, offset: offset)
     }

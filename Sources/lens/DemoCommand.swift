@@ -12,7 +12,9 @@ struct DemoCommand: ParsableCommand {
             what it predicts for factual recall, sentiment and indirect-object prompts and on repeated random \
             tokens; then for one prompt of each task the logit lens, direct logit attribution by layer and \
             by head, activation patching of the residual stream and of the heads, and the attention of the top \
-            heads; and the head detector (previous-token, duplicate-token and induction heads). Prints a short \
+            heads; the head detector (previous-token, duplicate-token and induction heads); and the demo SAE \
+            (Models/demo/sae): its most active features on the prompts, their dashboards from a scan of \
+            Models/demo/corpus.txt, and steering with one feature. Prints a short \
             summary and writes a self-contained HTML report (no network needed to open it).
 
             The model is Models/demo under the current directory or under the package root; --model DIR \
@@ -41,7 +43,8 @@ struct DemoCommand: ParsableCommand {
         let folder = try model.map { URL(fileURLWithPath: $0) } ?? DemoModel.folder()
         let lens = try loadModel(folder: folder)
         let promptsFile = prompts.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("prompts.json")
-        let findings = try lens.runDemo(prompts: DemoPrompts(contentsOf: promptsFile), modelName: folder.lastPathComponent)
+        let findings = try lens.runDemo(prompts: DemoPrompts(contentsOf: promptsFile), modelName: folder.lastPathComponent,
+                                        features: DemoFeatureSetup.standard(modelFolder: folder))
         try findings.report().write(toPath: out)
         if json { return try printJSON(findings) }
         print(findings.summary)

@@ -8,8 +8,10 @@ struct LensCommand: ParsableCommand {
         commandName: "lens",
         abstract: "Mechanistic interpretability of transformer language models, from the command line.",
         subcommands: [DemoCommand.self, PredictCommand.self, LogitLensCommand.self, AttributeCommand.self,
-                      PatchCommand.self, AttribPatchCommand.self, GradCommand.self, CircuitCommand.self, AblateCommand.self, AttentionCommand.self, HeadsCommand.self, ReportCommand.self,
+                      PatchCommand.self, AttribPatchCommand.self, GradCommand.self, CircuitCommand.self,
+                      AblateCommand.self, AttentionCommand.self, HeadsCommand.self, ReportCommand.self,
                       TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self,
+                      ScanCommand.self, DashboardCommand.self, ServeCommand.self,
                       OthelloCommand.self]
     )
 }

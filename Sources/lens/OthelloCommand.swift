@@ -16,7 +16,7 @@ struct OthelloCommand: ParsableCommand {
             mlp_out at the final move. Prints a summary and writes an HTML report.
 
             The model is a TransformerLens-format folder (config.json with HookedTransformerConfig fields and \
-            model.safetensors), by default the small Othello-GPT in Models/othello.
+            model.pth or model.safetensors), by default the small Othello-GPT in Models/othello.
 
             Examples:
               swift run -c release lens othello

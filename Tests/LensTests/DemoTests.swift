@@ -28,7 +28,10 @@ import Testing
         let model = try LensModel(pretrained: folder)
         var prompts = try DemoPrompts(contentsOf: folder.appendingPathComponent("prompts.json"))
         prompts.induction.batch = 4
-        return try model.runDemo(prompts: prompts, modelName: "demo", showProgress: false)
+        // The SAE's cards come from 2 batches of 16 contexts of the demo corpus (the whole corpus in lens demo).
+        var features = try #require(DemoFeatureSetup.standard(modelFolder: folder))
+        features.maxBatches = 2
+        return try model.runDemo(prompts: prompts, modelName: "demo", features: features, showProgress: false)
     }
 
     @Test func predictsTheAnswersTheModelCardReports() throws {
@@ -116,6 +119,26 @@ import Testing
         #expect(abs(heads.uniformInductionScore - 0.013_569_306_5) < 1e-6)
     }
 
+    /// The demo SAE (`Models/demo/sae`): active features at the end of every prompt, cards whose top example is the
+    /// feature's max over the scanned contexts, and the steering example of `steering.json` turning the greedy
+    /// continuation of "I hate this movie because it is" into its target.
+    @Test func saeFeaturesAndSteering() throws {
+        let findings = try Self.run.get()
+        let features = try #require(findings.features)
+        #expect(features.features == 1024 && features.hook == "blocks.1.hook_resid_post" && features.contexts == 32)
+        #expect(features.prompts.count == findings.behaviours.count && features.prompts.allSatisfy { !$0.top.isEmpty })
+        #expect(!features.cards.isEmpty && features.cards.count == features.summaries.count)
+        for card in features.cards {
+            let top = try #require(card.top.first)
+            #expect(top.value == card.summary.max && top.activations[top.position - top.windowStart] == top.value)
+            #expect(card.logitEffects?.boosted.count == 10)
+        }
+        let steering = try #require(features.steering)
+        #expect(steering.plain != steering.steered)
+        #expect(steering.steered.hasPrefix(" great"), "\(steering.steered)")
+        #expect(findings.summary.contains("steering: 'I hate this movie because it is'"))
+    }
+
     @Test func reportIsWellFormedWithEverySection() throws {
         let findings = try Self.run.get()
         let html = findings.report().html()
@@ -124,7 +147,7 @@ import Testing
                       "Logit difference at each layer", "Direct logit attribution", "Activation patching",
                       "Attention and MLP outputs: attn_out", "Attention and MLP outputs: mlp_out",
                       "Head outputs by position (z)", "Heads with the largest |direct logit attribution|",
-                      "Heads whose patching restores the most", "Induction and the head detector"] {
+                      "Heads whose patching restores the most", "Induction and the head detector", "SAE features"] {
             let found = html.contains(title)
             #expect(found, "missing \(title)")
         }

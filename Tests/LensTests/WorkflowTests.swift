@@ -54,6 +54,11 @@ import Testing
         #expect(message("{").contains("is not valid JSON"))
         #expect(message(#"{"prepend_bos": true, "pairs": [], "induction": {"seq_len": 5, "batch": 1, "seed": 0}}"#)
             .contains("\"pairs\" is empty"))
+        let good = #"{"task": "t", "clean": "a", "corrupted": "b", "answer": " d", "wrong": " c"}"#
+        #expect(message(#"{"prepend_bos": true, "pairs": [\#(good)], "induction": {"seq_len": 20, "batch": 1000000000000, "seed": 0}}"#)
+            .contains("induction.batch is 1000000000000, outside 1...1024"))
+        #expect(message(#"{"prepend_bos": true, "pairs": [\#(good)], "induction": {"seq_len": -3, "batch": 1, "seed": 0}}"#)
+            .contains("induction.seq_len is -3"))
         let missing = directory.appendingPathComponent("none.json")
         #expect(throws: WorkflowError.self) { try DemoPrompts(contentsOf: missing) }
         let shipped = try DemoPrompts(contentsOf: DemoTests.folder.appendingPathComponent("prompts.json"))

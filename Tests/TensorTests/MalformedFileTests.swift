@@ -182,11 +182,8 @@ import Testing
     }
 
     private func inflate(_ stream: [UInt8], size: Int) -> String? {
-        var out = [UInt8](repeating: 0, count: size)
         do {
-            try stream.withUnsafeBytes { input in
-                try out.withUnsafeMutableBufferPointer { try Inflater.inflate(input, into: $0) }
-            }
+            _ = try stream.withUnsafeBytes { try Inflater.inflate($0, expectedSize: size) }
             return nil
         } catch let error as InflateError {
             return error.reason
@@ -332,7 +329,7 @@ import Testing
             (#"{"__metadata__":{"a":1}}"#, 0, ["'__metadata__' key 'a'"]),
             (#"{"__metadata__":"x"}"#, 0, ["'__metadata__'"]),
             (#"{"w":1,"w":2}"#, 0, ["duplicate key \"w\""]),
-            (#"{"w":"#, 0, ["not valid JSON", "end of text"]),
+            (#"{"w":"#, 0, ["not valid JSON", "text ends"]),
             ("{'w': 1}", 0, ["not valid JSON"]),
             (tensor(#""dtype":"F32",}"#), 0, ["not valid JSON"]),
             ("[1]", 0, ["not a JSON object"]),
@@ -356,18 +353,18 @@ import Testing
 
     @Test func jsonParserAcceptsValidTextAndRejectsMalformedText() throws {
         let text = #" {"a": [1, -2.5e3, true, false, null], "b": "x\n\u00e9\ud83d\ude00\/", "c": {}} "#
-        let value = try Array(text.utf8).withUnsafeBytes { try JSONParser.parse($0) }
+        let value = try JSONValue.parse(Array(text.utf8))
         let expected = JSONValue.object([
-            ("a", .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null])),
+            ("a", .array([.integer(1), .number(-2.5e3), .bool(true), .bool(false), .null])),
             ("b", .string("x\né😀/")), ("c", .object([])),
         ])
         #expect(value == expected)
-        #expect(expected.serialized == #"{"a":[1,-2.5e3,true,false,null],"b":"x\né😀/","c":{}}"#)
+        #expect(expected.serialized == #"{"a":[1,-2500.0,true,false,null],"b":"x\né😀/","c":{}}"#)
         #expect(JSONValue.quoted("\u{1}\t") == #""\u0001\t""#)
         let bad = ["", "{", "[1,]", "01", "1.", "-", "1e", #""\x""#, #""\ud800""#, #""\udc00""#, "tru", #"{"a" 1}"#,
                    "{1:2}", "[1 2]", #""abc"#, "nul", "1 2", "[", "{\"a\":1,}"]
         for b in bad {
-            #expect(throws: JSONSyntaxError.self, "\(b)") { try Array(b.utf8).withUnsafeBytes { try JSONParser.parse($0) } }
+            #expect(throws: JSONSyntaxError.self, "\(b)") { try JSONValue.parse(Array(b.utf8)) }
         }
     }
 }

@@ -12,11 +12,11 @@ public struct FactoredMatrix: Sendable, CustomStringConvertible {
 
     /// `A · B`; traps naming both shapes when the inner extents differ or the leading axes do not broadcast.
     public init(_ A: Tensor, _ B: Tensor) {
-        precondition(A.rank >= 2 && B.rank >= 2 && A.shape[A.rank - 1] == B.shape[B.rank - 2],
+        ensure(A.rank >= 2 && B.rank >= 2 && A.shape[A.rank - 1] == B.shape[B.rank - 2],
                      "FactoredMatrix: factors \(A.shape) and \(B.shape) do not match on the inner dimension")
         let leadingA = Array(A.shape.dropLast(2)), leadingB = Array(B.shape.dropLast(2))
         guard let leading = broadcastShapes(leadingA, leadingB) else {
-            preconditionFailure("FactoredMatrix: leading axes of \(A.shape) and \(B.shape) do not broadcast")
+            programmerError("FactoredMatrix: leading axes of \(A.shape) and \(B.shape) do not broadcast")
         }
         let (l, m, r) = (A.shape[A.rank - 2], A.shape[A.rank - 1], B.shape[B.rank - 1])
         self.A = A.expanded(to: leading + [l, m])
@@ -39,7 +39,7 @@ public struct FactoredMatrix: Sendable, CustomStringConvertible {
     public var AB: Tensor { A.matmul(B) }
     /// The reverse product `B · A` `[..., rdim, ldim]`; traps unless `ldim == rdim`.
     public var BA: Tensor {
-        precondition(ldim == rdim, "FactoredMatrix.BA needs ldim == rdim, shape is \(shape)")
+        ensure(ldim == rdim, "FactoredMatrix.BA needs ldim == rdim, shape is \(shape)")
         return B.matmul(A)
     }
     /// The transpose `Bᵀ · Aᵀ`.
@@ -48,7 +48,7 @@ public struct FactoredMatrix: Sendable, CustomStringConvertible {
     /// `M · other` for a matrix `other [..., rdim, n]`, still factored: the cheaper of `A · (B · other)`
     /// (when `rdim > mdim`) and `(A B) · other`.
     public static func • (lhs: FactoredMatrix, rhs: Tensor) -> FactoredMatrix {
-        precondition(rhs.rank >= 2 && rhs.shape[rhs.rank - 2] == lhs.rdim,
+        ensure(rhs.rank >= 2 && rhs.shape[rhs.rank - 2] == lhs.rdim,
                      "FactoredMatrix •: shapes \(lhs.shape) and \(rhs.shape) do not align")
         return lhs.rdim > lhs.mdim ? FactoredMatrix(lhs.A, lhs.B.matmul(rhs)) : FactoredMatrix(lhs.AB, rhs)
     }
@@ -56,7 +56,7 @@ public struct FactoredMatrix: Sendable, CustomStringConvertible {
     /// `other · M` for a matrix `other [..., n, ldim]`, still factored: the cheaper of `(other · A) · B`
     /// (when `ldim > mdim`) and `other · (A B)`.
     public static func • (lhs: Tensor, rhs: FactoredMatrix) -> FactoredMatrix {
-        precondition(lhs.rank >= 2 && lhs.shape[lhs.rank - 1] == rhs.ldim,
+        ensure(lhs.rank >= 2 && lhs.shape[lhs.rank - 1] == rhs.ldim,
                      "FactoredMatrix •: shapes \(lhs.shape) and \(rhs.shape) do not align")
         return rhs.ldim > rhs.mdim ? FactoredMatrix(lhs.matmul(rhs.A), rhs.B) : FactoredMatrix(lhs, rhs.AB)
     }
@@ -91,7 +91,7 @@ public struct FactoredMatrix: Sendable, CustomStringConvertible {
     /// one more integer picks a row of the product, two more a row and a column (kept as extent-1 axes).
     public subscript(_ indices: Int...) -> FactoredMatrix {
         let leading = ndim - 2
-        precondition(indices.count <= ndim, "FactoredMatrix: \(indices.count) indices for shape \(shape)")
+        ensure(indices.count <= ndim, "FactoredMatrix: \(indices.count) indices for shape \(shape)")
         let lead = indices.prefix(leading).map { TensorIndex.at($0) }
         func kept(_ i: Int) -> TensorIndex { .slice(start: i, end: i == -1 ? nil : i + 1, step: 1) }
         switch indices.count - leading {

@@ -26,54 +26,47 @@ public struct DemoPrompts: Sendable, Equatable {
         return cases.map(\.task).filter { seen.insert($0).inserted }
     }
 
+    /// The most prompt pairs, and the largest induction batch and half-length, a prompts file may ask for: the
+    /// work and memory of `lens demo` grow with them (the forward pass also checks its memory budget).
+    public static let maximumPairs = 10_000, maximumBatch = 1024, maximumLength = 1 << 16
+
     /// Reads a prompts file. Throws `WorkflowError.badFile` naming the file and the missing or malformed field.
     public init(contentsOf url: URL) throws {
+        func bad(_ reason: String) -> WorkflowError { .badFile(path: url.path, reason: reason) }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw WorkflowError.badFile(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
+            throw bad("cannot be read (\(error.localizedDescription))")
         }
-        let file: PromptsFile
-        do { file = try JSONDecoder().decode(PromptsFile.self, from: data) } catch let error as DecodingError {
-            throw WorkflowError.badFile(path: url.path, reason: Self.explain(error))
-        } catch {
-            throw WorkflowError.badFile(path: url.path, reason: "is not valid JSON")
+        let root: JSONValue
+        do { root = try JSONValue.parse(Array(data)) } catch { throw bad("is not valid JSON (\(error))") }
+        func field(_ value: JSONValue?, _ path: String) throws -> JSONValue {
+            guard let value, !value.isNull else { throw bad("missing field \(path)") }
+            return value
         }
-        guard !file.pairs.isEmpty else { throw WorkflowError.badFile(path: url.path, reason: "\"pairs\" is empty") }
-        guard file.induction.seq_len > 1, file.induction.batch > 0, file.induction.seed >= 0 else {
-            throw WorkflowError.badFile(path: url.path, reason: "\"induction\" needs seq_len ≥ 2, batch ≥ 1, seed ≥ 0")
+        func string(_ value: JSONValue?, _ path: String) throws -> String {
+            guard case .string(let s) = try field(value, path) else { throw bad("field \(path) has the wrong type") }
+            return s
         }
-        prependBOS = file.prepend_bos
-        cases = file.pairs.map {
-            PromptCase(task: $0.task, prompt: $0.clean, answer: $0.answer, wrong: $0.wrong, corrupted: $0.corrupted)
+        func integer(_ value: JSONValue?, _ path: String, _ range: ClosedRange<Int>) throws -> Int {
+            guard let n = try field(value, path).integerValue else { throw bad("field \(path) has the wrong type") }
+            guard range.contains(n) else { throw bad("field \(path) is \(n), outside \(range.lowerBound)...\(range.upperBound)") }
+            return n
         }
-        induction = Induction(length: file.induction.seq_len, batch: file.induction.batch, seed: UInt64(file.induction.seed))
-    }
-
-    /// A one-line reason naming the JSON field (`pairs[2].answer`).
-    private static func explain(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        guard case .bool(let prependBOS) = try field(root["prepend_bos"], "prepend_bos") else {
+            throw bad("field prepend_bos has the wrong type")
         }
-        switch error {
-        case let .keyNotFound(key, context): return "missing field \(path(context.codingPath + [key]))"
-        case let .typeMismatch(_, context), let .valueNotFound(_, context):
-            return "field \(path(context.codingPath)) has the wrong type"
-        case let .dataCorrupted(context):
-            return context.codingPath.isEmpty ? "is not valid JSON" : "field \(path(context.codingPath)) is malformed"
-        @unknown default: return "cannot be decoded"
+        guard case .array(let pairs) = try field(root["pairs"], "pairs") else { throw bad("field pairs has the wrong type") }
+        guard !pairs.isEmpty else { throw bad("\"pairs\" is empty") }
+        guard pairs.count <= Self.maximumPairs else { throw bad("\"pairs\" has \(pairs.count) entries, over \(Self.maximumPairs)") }
+        cases = try pairs.enumerated().map { i, pair in
+            func text(_ key: String) throws -> String { try string(pair[key], "pairs[\(i)].\(key)") }
+            return PromptCase(task: try text("task"), prompt: try text("clean"), answer: try text("answer"),
+                              wrong: try text("wrong"), corrupted: try text("corrupted"))
         }
-    }
-
-    /// The file layout (snake_case as written by the training script).
-    private struct PromptsFile: Decodable {
-        struct Pair: Decodable {
-            let task: String, clean: String, corrupted: String, answer: String, wrong: String
-        }
-        struct InductionSetup: Decodable {
-            let seq_len: Int, batch: Int, seed: Int
-        }
-        let prepend_bos: Bool
-        let pairs: [Pair]
-        let induction: InductionSetup
+        let setup = try field(root["induction"], "induction")
+        induction = Induction(length: try integer(setup["seq_len"], "induction.seq_len", 2...Self.maximumLength),
+                              batch: try integer(setup["batch"], "induction.batch", 1...Self.maximumBatch),
+                              seed: UInt64(try integer(setup["seed"], "induction.seed", 0...Int.max)))
+        self.prependBOS = prependBOS
     }
 }

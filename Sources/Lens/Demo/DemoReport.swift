@@ -22,6 +22,7 @@ extension DemoFindings {
                         + "prompt the wrong answer is the right one, so it should be negative.")
         for analysis in analyses { report.add(analysis.reportSection()) }
         report.add(heads.reportSection(example: inductionExample))
+        if let features { report.add(features.reportSection()) }
         return report
     }
 }

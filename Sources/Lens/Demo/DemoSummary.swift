@@ -25,6 +25,7 @@ extension DemoFindings {
                   "  best induction head      \(induction.head): induction score \(fmt(induction.score, 2)) "
                     + "(attention spread evenly over the prefix scores \(fmt(heads.uniformInductionScore, 2)))",
                   "  best previous-token head \(previous.head): score \(fmt(previous.score, 2))"]
+        if let features { lines += [""] + features.summaryLines }
         return lines.joined(separator: "\n")
     }
 }

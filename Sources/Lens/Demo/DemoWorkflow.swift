@@ -32,6 +32,8 @@ public struct DemoFindings: Sendable, Encodable {
     public let heads: HeadScan
     /// Attention patterns of the best induction and previous-token heads on a short repeated sequence.
     public let inductionExample: InductionExample
+    /// The demo SAE's features, when the model folder has one.
+    public let features: DemoFeatures?
 }
 
 /// A short repeated random sequence and the patterns of chosen heads on it.
@@ -44,11 +46,13 @@ public struct InductionExample: Sendable, Encodable {
 
 extension LensModel {
     /// Runs the demo workflow on this model with `prompts` (see `DemoFindings`). `modelName` labels the output.
-    /// With `showProgress` one bar on standard error counts the steps once the run passes a second.
-    public func runDemo(prompts: DemoPrompts, modelName: String, showProgress: Bool = true) throws -> DemoFindings {
+    /// With `showProgress` one bar on standard error counts the steps once the run passes a second. With `features`
+    /// the demo SAE's features are shown too (`demoFeatures`).
+    public func runDemo(prompts: DemoPrompts, modelName: String, features: DemoFeatureSetup? = nil,
+                        showProgress: Bool = true) throws -> DemoFindings {
         let text: (Int) -> String = { [tokenizer] in tokenizer?.toString([$0]) ?? String($0) }
         let tasks = prompts.tasks
-        let progress = ProgressBar("lens demo", total: prompts.cases.count + tasks.count + 2, enabled: showProgress)
+        let progress = ProgressBar("lens demo", total: prompts.cases.count + tasks.count + 3, enabled: showProgress)
         defer { progress.finish() }
         var behaviours: [DemoFindings.Behaviour] = []
         for promptCase in prompts.cases {
@@ -74,11 +78,16 @@ extension LensModel {
         progress.advance(by: 1)
         let example = try inductionExample(heads: heads, seed: induction.seed, bos: bos, text: text)
         progress.advance(by: 1)
+        let featureFindings = try features.map { setup in
+            try demoFeatures(saeFolder: setup.saeFolder, corpus: setup.corpus, prompts: prompts.cases.map(\.prompt),
+                             maxBatches: setup.maxBatches)
+        }
+        progress.advance(by: 1)
         let c = transformer.config
         let description = "\(c.originalArchitecture ?? "transformer") · \(c.nLayers) layers × \(c.nHeads) heads · "
             + "d_model \(c.dModel)"
         return DemoFindings(modelName: modelName, modelDescription: description, behaviours: behaviours,
-                            analyses: analyses, heads: heads, inductionExample: example)
+                            analyses: analyses, heads: heads, inductionExample: example, features: featureFindings)
     }
 
     /// The best induction and previous-token heads' patterns on BOS + 10 random tokens written twice.

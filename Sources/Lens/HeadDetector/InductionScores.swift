@@ -7,6 +7,11 @@ extension HookedTransformer {
         guard length > 0, batch > 0, repeats > 0, config.dVocab > 1 else {
             throw LensError.invalidArgument("repeatedRandomTokens needs length, batch and repeats ≥ 1")
         }
+        guard let positions = CheckedSize.sum([1, CheckedSize.product([repeats, length])]), positions <= config.nCtx else {
+            throw LensError.invalidArgument("repeatedRandomTokens: 1 + \(repeats) × \(length) positions exceed n_ctx \(config.nCtx)")
+        }
+        try MemoryBudget.checkCurrent(needed: activationBytes(batch: batch, length: positions, past: 0),
+                                      what: "\(batch) sequences of \(positions) repeated random tokens")
         var generator = SeededGenerator(seed: seed)
         var ids: [Int] = []
         for _ in 0..<batch {

@@ -34,11 +34,12 @@ public struct LensModel {
         self.tokenizer = tokenizer
     }
 
-    /// Loads a Hugging Face folder (see `HookedTransformer(pretrained:processing:)`) and its `tokenizer.json`
-    /// when the folder has one.
+    /// Loads a Hugging Face or TransformerLens folder (see `HookedTransformer(pretrained:processing:)`) and its
+    /// `tokenizer.json` when the folder has one.
     public init(pretrained folder: URL, processing: WeightProcessing = .default) throws {
-        let tokenizerFile = folder.appendingPathComponent("tokenizer.json")
-        let tokenizer = FileManager.default.fileExists(atPath: tokenizerFile.path) ? try Tokenizer(contentsOf: tokenizerFile) : nil
+        let tokenizerPath = try FolderContainment(folder: folder.path).path(of: "tokenizer.json", what: "the model folder")
+        let tokenizer = FileManager.default.fileExists(atPath: tokenizerPath)
+            ? try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizerPath)) : nil
         self.init(try HookedTransformer(pretrained: folder, processing: processing), tokenizer: tokenizer)
     }
 

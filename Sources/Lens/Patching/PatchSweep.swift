@@ -89,7 +89,7 @@ public enum PatchSweep: String, Sendable, CaseIterable {
         case .headPatternDestSrcPos:
             return ("pattern", .layerHeadDestSrcPosPattern, [.layer, .headIndex, .destPos, .srcPos])
         case .blockEvery, .headAllPosEvery, .headByPosEvery:
-            preconditionFailure("PatchSweep.definition: \(self) stacks several sweeps")
+            programmerError("PatchSweep.definition: \(self) stacks several sweeps")
         }
     }
 

@@ -27,12 +27,31 @@ final class ProgressBar {
         let now = DispatchTime.now().uptimeNanoseconds
         let elapsed = Double(now - start) / 1e9
         guard elapsed >= delay, done == total || now - lastDraw >= 100_000_000 else { return }
+        draw(fraction: Double(done) / Double(total), text: "\(done)/\(total) \(String(format: "%.1f", elapsed))s",
+             complete: done == total, now: now)
+    }
+
+    /// Redraws when due with `fraction` (0...1) of the work done and `status()` after the bar (a rate, the time
+    /// left): for work measured in something other than steps. `fraction` 1 ends the line.
+    func update(fraction: Double, status: () -> String) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let complete = fraction >= 1
+        guard Double(now - start) / 1e9 >= delay, complete || now - lastDraw >= 100_000_000 else { return }
+        draw(fraction: fraction, text: status(), complete: complete, now: now)
+        if complete { done = total }
+    }
+
+    /// Seconds since the bar was made.
+    var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    private func draw(fraction: Double, text: String, complete: Bool, now: UInt64) {
         lastDraw = now
         drawn = true
-        let width = 30, filled = total == 0 ? width : width * done / total
+        let width = 30, filled = Swift.max(0, Swift.min(width, Int(Double(width) * fraction)))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let line = "\r\(label) [\(bar)] \(done)/\(total) \(String(format: "%.1f", elapsed))s"
-        FileHandle.standardError.write(Data((done == total ? line + "\n" : line).utf8))
+        let line = "\r\(label) [\(bar)] \(text)"
+        FileHandle.standardError.write(Data((complete ? line + "\n" : line).utf8))
     }
 
     /// Ends the line if the bar was drawn but never reached its total (an error stopped the work).

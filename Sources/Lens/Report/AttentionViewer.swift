@@ -33,10 +33,10 @@ public struct AttentionViewer: ReportFigure {
     public init(tokens: [String], heads: [Head], title: String? = nil, causal: Bool = true, maxWeight: Float = 1) {
         let n = tokens.count
         for head in heads {
-            precondition(head.pattern.count == n && head.pattern.allSatisfy { $0.count == n },
+            ensure(head.pattern.count == n && head.pattern.allSatisfy { $0.count == n },
                          "AttentionViewer: head \(head.name) pattern is not \(n)x\(n) for \(n) tokens")
         }
-        precondition(maxWeight > 0, "AttentionViewer: maxWeight \(maxWeight) must be positive")
+        ensure(maxWeight > 0, "AttentionViewer: maxWeight \(maxWeight) must be positive")
         self.tokens = tokens
         self.heads = heads
         self.title = title
@@ -49,8 +49,8 @@ public struct AttentionViewer: ReportFigure {
     public init(tokens: [String], patterns: Tensor, headNames: [String], title: String? = nil,
                 causal: Bool = true, maxWeight: Float = 1) {
         let p = patterns.rank == 2 ? patterns.unsqueezed(0) : patterns
-        precondition(p.rank == 3, "AttentionViewer: patterns of shape \(patterns.shape) are not [heads, dest, src]")
-        precondition(headNames.count == p.shape[0],
+        ensure(p.rank == 3, "AttentionViewer: patterns of shape \(patterns.shape) are not [heads, dest, src]")
+        ensure(headNames.count == p.shape[0],
                      "AttentionViewer: \(headNames.count) names for \(p.shape[0]) heads of shape \(patterns.shape)")
         let flat = p.scalars, dest = p.shape[1], src = p.shape[2]
         let heads = headNames.enumerated().map { (h, name) in

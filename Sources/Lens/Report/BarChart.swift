@@ -32,7 +32,7 @@ public struct BarChart: ReportFigure {
                 title: String? = nil, valueTitle: String? = nil, labelTitle: String? = nil,
                 positiveColor: RGBColor = RGBColor(33, 102, 172), negativeColor: RGBColor = RGBColor(178, 24, 43),
                 length: Double = 520) {
-        precondition(labels.count == values.count, "BarChart: \(labels.count) labels for \(values.count) values")
+        ensure(labels.count == values.count, "BarChart: \(labels.count) labels for \(values.count) values")
         self.values = values
         self.labels = labels
         self.orientation = orientation

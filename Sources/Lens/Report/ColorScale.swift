@@ -33,7 +33,7 @@ public struct ColorScale: Sendable, Equatable {
 
     /// A scale through `stops` (at least two).
     public init(stops: [RGBColor]) {
-        precondition(stops.count >= 2, "ColorScale: needs at least 2 stops, got \(stops.count)")
+        ensure(stops.count >= 2, "ColorScale: needs at least 2 stops, got \(stops.count)")
         self.stops = stops
     }
 
@@ -87,7 +87,7 @@ public struct ColorMapping: Sendable, Equatable {
 
     /// A mapping of `lower...upper` onto `scale` (`upper > lower`).
     public init(scale: ColorScale, lower: Float, upper: Float) {
-        precondition(upper > lower, "ColorMapping: upper \(upper) must exceed lower \(lower)")
+        ensure(upper > lower, "ColorMapping: upper \(upper) must exceed lower \(lower)")
         self.scale = scale
         self.lower = lower
         self.upper = upper

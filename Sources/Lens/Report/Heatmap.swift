@@ -35,13 +35,13 @@ public struct Heatmap: ReportFigure {
                 xTitle: String? = nil, yTitle: String? = nil, colors: ColorMapping? = nil,
                 colorBarTitle: String? = nil, showValues: Bool = false, cellLabels: [[String]]? = nil) {
         let columns = values.first?.count ?? 0
-        precondition(values.allSatisfy { $0.count == columns },
+        ensure(values.allSatisfy { $0.count == columns },
                      "Heatmap: rows have different lengths \(Set(values.map(\.count)).sorted())")
         self.values = values
         self.x = x ?? .indices(columns)
         self.y = y ?? .indices(values.count)
-        precondition(self.x.count == columns, "Heatmap: \(self.x.count) x labels for \(columns) columns")
-        precondition(self.y.count == values.count, "Heatmap: \(self.y.count) y labels for \(values.count) rows")
+        ensure(self.x.count == columns, "Heatmap: \(self.x.count) x labels for \(columns) columns")
+        ensure(self.y.count == values.count, "Heatmap: \(self.y.count) y labels for \(values.count) rows")
         self.title = title
         self.xTitle = xTitle
         self.yTitle = yTitle
@@ -49,7 +49,7 @@ public struct Heatmap: ReportFigure {
         self.colorBarTitle = colorBarTitle
         self.showValues = showValues
         if let cellLabels {
-            precondition(cellLabels.count == values.count && cellLabels.allSatisfy { $0.count == columns },
+            ensure(cellLabels.count == values.count && cellLabels.allSatisfy { $0.count == columns },
                          "Heatmap: cellLabels are not \(values.count)x\(columns) like the values")
         }
         self.cellLabels = cellLabels
@@ -59,7 +59,7 @@ public struct Heatmap: ReportFigure {
     public init(_ tensor: Tensor, x: AxisLabels? = nil, y: AxisLabels? = nil, title: String? = nil,
                 xTitle: String? = nil, yTitle: String? = nil, colors: ColorMapping? = nil,
                 colorBarTitle: String? = nil, showValues: Bool = false, cellLabels: [[String]]? = nil) {
-        precondition(tensor.rank == 2, "Heatmap: tensor of shape \(tensor.shape) is not 2-d")
+        ensure(tensor.rank == 2, "Heatmap: tensor of shape \(tensor.shape) is not 2-d")
         let flat = tensor.scalars, columns = tensor.shape[1]
         let rows = (0..<tensor.shape[0]).map { Array(flat[($0 * columns)..<(($0 + 1) * columns)]) }
         self.init(rows, x: x, y: y, title: title, xTitle: xTitle, yTitle: yTitle, colors: colors,

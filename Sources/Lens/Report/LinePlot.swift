@@ -42,10 +42,10 @@ public struct LinePlot: ReportFigure {
                 yTitle: String? = nil, yRange: ClosedRange<Float>? = nil, plotWidth: Double = 640,
                 plotHeight: Double = 300) {
         let n = series.first?.values.count ?? 0
-        precondition(series.allSatisfy { $0.values.count == n },
+        ensure(series.allSatisfy { $0.values.count == n },
                      "LinePlot: series lengths differ \(series.map { $0.values.count })")
         self.x = x ?? .indices(n)
-        precondition(self.x.count == n, "LinePlot: \(self.x.count) x labels for \(n) points")
+        ensure(self.x.count == n, "LinePlot: \(self.x.count) x labels for \(n) points")
         self.series = series
         self.title = title
         self.xTitle = xTitle

@@ -60,31 +60,39 @@ public struct SAEConfig: Sendable, Equatable {
     /// The model the SAE was trained on, if recorded.
     public var modelName: String?
 
-    /// Parses `cfg.json` content; `file` names it in errors.
+    /// The largest accepted `d_in`, `d_sae` or `d_out` (2^31 - 1); their products are checked against the
+    /// memory budget when the weights are loaded.
+    public static let maximumWidth = Int(Int32.max)
+
+    /// Parses `cfg.json` content; `file` names it in errors. Widths must be in `1...maximumWidth` and a top-k
+    /// `k` in `1...d_sae`.
     public init(json data: Data, file: String) throws {
-        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw SAEError.unreadable(file: file, reason: "is not a JSON object")
+        let parsed: JSONValue
+        do { parsed = try JSONValue.parse(Array(data)) } catch {
+            throw SAEError.unreadable(file: file, reason: "is not valid JSON (\(error))")
         }
-        let metadata = root["metadata"] as? [String: Any] ?? [:]
-        func value(_ key: String) -> Any? {
-            guard let v = root[key] ?? metadata[key], !(v is NSNull) else { return nil }
+        guard case .object = parsed else { throw SAEError.unreadable(file: file, reason: "is not a JSON object") }
+        let metadata = parsed["metadata"] ?? .object([])
+        func value(_ key: String) -> JSONValue? {
+            guard let v = parsed[key] ?? metadata[key], !v.isNull else { return nil }
             return v
         }
-        func integer(_ key: String) throws -> Int? {
-            guard let v = value(key) else { return nil }
-            guard let n = v as? NSNumber, !(v is Bool), n.doubleValue == n.doubleValue.rounded(), n.intValue > 0 else {
-                throw SAEError.invalidField(key, file: file, reason: "must be a positive integer, got \(v)")
+        func integer(_ key: String, _ v: JSONValue?) throws -> Int? {
+            guard let v else { return nil }
+            guard let n = v.integerValue, n > 0, n <= Self.maximumWidth else {
+                throw SAEError.invalidField(key, file: file, reason: "must be an integer in 1...\(Self.maximumWidth), got \(v.serialized)")
             }
-            return n.intValue
+            return n
         }
+        func integer(_ key: String) throws -> Int? { try integer(key, value(key)) }
         func flag(_ key: String, default fallback: Bool) throws -> Bool {
             guard let v = value(key) else { return fallback }
-            guard let b = v as? Bool else { throw SAEError.invalidField(key, file: file, reason: "must be true or false, got \(v)") }
+            guard case .bool(let b) = v else { throw SAEError.invalidField(key, file: file, reason: "must be true or false, got \(v.serialized)") }
             return b
         }
         func text(_ key: String) throws -> String? {
             guard let v = value(key) else { return nil }
-            guard let s = v as? String else { throw SAEError.invalidField(key, file: file, reason: "must be a string, got \(v)") }
+            guard case .string(let s) = v else { throw SAEError.invalidField(key, file: file, reason: "must be a string, got \(v.serialized)") }
             return s
         }
         guard let dIn = try integer("d_in") else { throw SAEError.invalidField("d_in", file: file, reason: "is missing") }
@@ -92,7 +100,7 @@ public struct SAEConfig: Sendable, Equatable {
         self.dIn = dIn
         self.dSAE = dSAE
         let activation = try text("activation_fn_str") ?? text("activation_fn")
-        let activationK = ((value("activation_fn_kwargs") as? [String: Any])?["k"] as? NSNumber)?.intValue
+        let activationK = try integer("activation_fn_kwargs.k", value("activation_fn_kwargs")?["k"])
         var architectureName = try text("architecture") ?? "standard"
         if activation == "topk", activationK != nil { architectureName = "topk" }
         guard let architecture = SAEArchitecture(rawValue: architectureName) else {
@@ -106,11 +114,12 @@ public struct SAEConfig: Sendable, Equatable {
         }
         switch value("normalize_activations") {
         case nil: normalizeActivations = .none
-        case let b as Bool: normalizeActivations = b ? .expectedAverageOnlyIn : .none
-        case let s as String:
+        case .bool(let b)?: normalizeActivations = b ? .expectedAverageOnlyIn : .none
+        case .string(let s)?:
             guard let n = SAENormalization(rawValue: s) else { throw SAEError.unsupported("normalize_activations", value: s, file: file) }
             normalizeActivations = n
-        case let other?: throw SAEError.invalidField("normalize_activations", file: file, reason: "must be a string, got \(other)")
+        case let other?:
+            throw SAEError.invalidField("normalize_activations", file: file, reason: "must be a string, got \(other.serialized)")
         }
         hookName = try text("hook_name") ?? text("hook_point")
         hookNameOut = try text("hook_name_out")

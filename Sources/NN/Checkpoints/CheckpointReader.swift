@@ -6,7 +6,7 @@ import Foundation
 struct CheckpointReader {
     /// The folder read.
     let folder: URL
-    private let checkpoint: any SafetensorsReading
+    private let checkpoint: any TensorFileReading
     private let present: Set<String>
 
     /// Opens the weights in `folder`; throws `CheckpointError.noWeights` when there are none.
@@ -16,7 +16,10 @@ struct CheckpointReader {
         guard ["model.safetensors", "model.safetensors.index.json"].contains(where: {
             manager.fileExists(atPath: folder.appendingPathComponent($0).path)
         }) else { throw CheckpointError.noWeights(folder: folder.path) }
-        checkpoint = try SafetensorsCheckpoint.open(folder.path)
+        let files = try FolderContainment(folder: folder.path)
+        let single = try files.path(of: "model.safetensors", what: "the model folder")
+        checkpoint = manager.fileExists(atPath: single) ? try SafetensorsFile(path: single)
+            : try ShardedSafetensors(indexPath: try files.path(of: "model.safetensors.index.json", what: "the model folder"))
         present = Set(checkpoint.names)
     }
 

@@ -6,7 +6,7 @@ extension HuggingFaceDescription {
         return ModelConfig(
             dModel: d, dHead: try quotient(json, "n_embd", "n_head"), nHeads: try json.int("n_head"),
             nLayers: try json.int("n_layer"), nCtx: try json.optionalInt("n_ctx") ?? json.int("n_positions"),
-            dVocab: try json.int("vocab_size"), dMLP: try json.optionalInt("n_inner") ?? 4 * d,
+            dVocab: try json.int("vocab_size"), dMLP: try json.optionalInt("n_inner") ?? fourTimes(json, "n_embd"),
             actFn: try activation(json, "activation_function"), normalizationType: .layerNorm,
             useAttnScale: try json.bool("scale_attn_weights", default: true),
             scaleAttnByInverseLayerIdx: try json.bool("scale_attn_by_inverse_layer_idx", default: false),
@@ -36,7 +36,7 @@ extension HuggingFaceDescription {
         return ModelConfig(
             dModel: d, dHead: dHead, nHeads: try json.int("n_head"), nLayers: try json.int("n_layer"),
             nCtx: try json.int("n_positions"), dVocab: try json.int("vocab_size"),
-            dMLP: try json.optionalInt("n_inner") ?? 4 * d, actFn: try activation(json, "activation_function"),
+            dMLP: try json.optionalInt("n_inner") ?? fourTimes(json, "n_embd"), actFn: try activation(json, "activation_function"),
             normalizationType: .layerNorm, positionalEmbeddingType: .rotary,
             rotaryDim: try json.optionalInt("rotary_dim") ?? dHead, rotaryBase: 10000, rotaryAdjacentPairs: true,
             parallelAttnMLP: true, eps: Float(try json.optionalDouble("layer_norm_epsilon") ?? 1e-5))

@@ -49,7 +49,7 @@ extension HuggingFaceDescription {
         let dHead = try json.optionalInt("head_dim") ?? quotient(json, "hidden_size", "num_attention_heads")
         let positions = try json.int("max_position_embeddings")
         let rope = try HuggingFaceRope(json, maxPositions: positions)
-        return ModelConfig(
+        let config = ModelConfig(
             dModel: try json.int("hidden_size"), dHead: dHead, nHeads: heads,
             nLayers: try json.int("num_hidden_layers"), nCtx: positions, dVocab: try json.int("vocab_size"),
             dMLP: try json.int("intermediate_size"),
@@ -57,6 +57,8 @@ extension HuggingFaceDescription {
             normalizationType: .rmsNorm, positionalEmbeddingType: .rotary, rotaryDim: rope.rotaryDim(dHead: dHead),
             rotaryBase: rope.theta, ropeScaling: rope.scaling, gatedMLP: true, finalRMS: true,
             eps: Float(try json.optionalDouble("rms_norm_eps") ?? 1e-6))
+        try config.validateSizes()
+        return config
     }
 
     /// Sets local/global attention from `layer_types` (`sliding_attention` / `full_attention`), or from

@@ -47,6 +47,10 @@ struct HuggingFaceRope {
         }
     }
 
-    /// `round_down(partialFactor * dHead)` as transformers computes the rotated width.
-    func rotaryDim(dHead: Int) -> Int { Int(partialFactor * Double(dHead)) }
+    /// `round_down(partialFactor * dHead)` as transformers computes the rotated width (`dHead` itself when the
+    /// product does not fit in `Int`, which the config's validation then refuses).
+    func rotaryDim(dHead: Int) -> Int {
+        let r = partialFactor * Double(dHead)
+        return r < Double(Int.max) ? Int(r) : dHead
+    }
 }

@@ -11,15 +11,6 @@ extension JSONValue {
             throw ModelConfigError.unreadable(file: url.path, reason: "is not valid JSON (\(error))")
         }
     }
-
-    /// The value as a number, whether written as an integer or not.
-    var numberValue: Double? {
-        switch self {
-        case .integer(let i): return Double(i)
-        case .number(let d): return d
-        default: return nil
-        }
-    }
 }
 
 /// Typed access to the fields of one JSON object, with errors that name the field and the file.

@@ -43,7 +43,7 @@ struct HuggingFaceDescription {
 
     /// Parses `config.json` at `url` (a file, or a folder holding `config.json`).
     init(contentsOf url: URL) throws {
-        let file = Self.configFile(url)
+        let file = try Self.configFile(url)
         let json = try JSONFields(JSONValue.read(file), file: file.path)
         let type = try json.string("model_type")
         guard let architecture = HuggingFaceArchitecture(rawValue: type) else {
@@ -52,21 +52,23 @@ struct HuggingFaceDescription {
         }
         self.architecture = architecture
         var config: ModelConfig
-        switch architecture {
-        case .gpt2: config = try Self.gpt2(json)
-        case .gptNeoX: config = try Self.gptNeoX(json)
-        case .gptj: config = try Self.gptj(json)
-        case .opt: config = try Self.opt(json)
-        case .phi: config = try Self.phi(json)
-        case .llama, .mistral, .qwen2, .qwen3: config = try Self.llamaFamily(json, architecture)
-        case .gemma, .gemma2: config = try Self.gemma(json, architecture)
-        }
-        config.originalArchitecture = try json.optionalStrings("architectures")?.first
-        config.bosTokenID = try json.optionalInt("bos_token_id")
-        config.eosTokenIDs = try json.ints("eos_token_id")
-        config.padTokenID = try json.optionalInt("pad_token_id")
-        config.modelName = try json.optionalString("_name_or_path").flatMap { $0.isEmpty ? nil : $0 }
-        do { try config.validate() } catch ModelConfigError.invalidField(let field, _, let reason) {
+        do {
+            switch architecture {
+            case .gpt2: config = try Self.gpt2(json)
+            case .gptNeoX: config = try Self.gptNeoX(json)
+            case .gptj: config = try Self.gptj(json)
+            case .opt: config = try Self.opt(json)
+            case .phi: config = try Self.phi(json)
+            case .llama, .mistral, .qwen2, .qwen3: config = try Self.llamaFamily(json, architecture)
+            case .gemma, .gemma2: config = try Self.gemma(json, architecture)
+            }
+            config.originalArchitecture = try json.optionalStrings("architectures")?.first
+            config.bosTokenID = try json.optionalInt("bos_token_id")
+            config.eosTokenIDs = try json.ints("eos_token_id")
+            config.padTokenID = try json.optionalInt("pad_token_id")
+            config.modelName = try json.optionalString("_name_or_path").flatMap { $0.isEmpty ? nil : $0 }
+            try config.validate()
+        } catch ModelConfigError.invalidField(let field, "ModelConfig", let reason) {
             throw ModelConfigError.invalidField(field, file: file.path, reason: reason)
         }
         self.config = config
@@ -81,11 +83,11 @@ struct HuggingFaceDescription {
         }
     }
 
-    /// `url` itself when it names a file, else `url/config.json`.
-    static func configFile(_ url: URL) -> URL {
+    /// `url` itself when it names a file, else `url/config.json` (which must stay inside the folder).
+    static func configFile(_ url: URL) throws -> URL {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return url.appendingPathComponent("config.json")
+            return URL(fileURLWithPath: try FolderContainment(folder: url.path).path(of: "config.json", what: "the model folder"))
         }
         return url
     }
@@ -97,6 +99,15 @@ struct HuggingFaceDescription {
             throw ModelConfigError.invalidField(b, file: json.file, reason: "\(y) does not divide \(a) = \(x)")
         }
         return x / y
+    }
+
+    /// `4 * json[key]`, the default MLP width of GPT-2 and GPT-J, or an error when it overflows.
+    static func fourTimes(_ json: JSONFields, _ key: String) throws -> Int {
+        let d = try json.int(key)
+        guard let m = CheckedSize.product([4, d]) else {
+            throw ModelConfigError.invalidField(key, file: json.file, reason: "\(d) is not a width (4 * \(key) overflows)")
+        }
+        return m
     }
 
     /// The activation named by `key`, or an error listing the supported ones.

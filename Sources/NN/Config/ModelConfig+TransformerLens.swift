@@ -54,7 +54,7 @@ extension ModelConfig {
         initMode = try Self.enumField(json, "init_mode", default: .gpt2)
         initializerRange = try json.optionalDouble("initializer_range").flatMap { $0 > 0 ? $0 : nil }
         seed = try json.optionalInt("seed").map { UInt64(truncatingIfNeeded: $0) }
-        do { try validate() } catch ModelConfigError.invalidField(let field, _, let reason) {
+        do { try validate() } catch ModelConfigError.invalidField(let field, "ModelConfig", let reason) {
             throw ModelConfigError.invalidField(field, file: json.file, reason: reason)
         }
     }

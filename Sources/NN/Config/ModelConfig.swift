@@ -2,7 +2,8 @@
 /// `HookedTransformerConfig` field by field (`d_model` is `dModel`, `n_key_value_heads` is `nKeyValueHeads`, ...).
 ///
 /// Write one by hand to compose a new architecture from the layer modules, or read one from a
-/// Hugging Face `config.json` with `init(huggingFace:)`. `validate()` checks that the fields agree.
+/// Hugging Face `config.json` with `init(huggingFace:)`. `validate()` checks every field (see `ModelConfig+Validation.swift`); every reader and
+/// `HookedTransformer(config:stateDict:)` run it before any size is used.
 public struct ModelConfig: Sendable, Equatable, Codable {
     /// Width of the residual stream.
     public var dModel: Int
@@ -163,36 +164,5 @@ public struct ModelConfig: Sendable, Equatable, Codable {
         var scale: Float = useAttnScale ? (attnScale ?? Float(dHead).squareRoot()) : 1
         if scaleAttnByInverseLayerIdx { scale *= Float(layer + 1) }
         return scale
-    }
-
-    /// Checks that the fields describe a buildable model; throws naming the first inconsistent field.
-    public func validate() throws {
-        func fail(_ field: String, _ reason: String) -> ModelConfigError {
-            .invalidField(field, file: "ModelConfig", reason: reason)
-        }
-        for (name, value) in [("dModel", dModel), ("dHead", dHead), ("nHeads", nHeads), ("nLayers", nLayers),
-                              ("nCtx", nCtx), ("dVocab", dVocab), ("dVocabOut", dVocabOut)] where value <= 0 {
-            throw fail(name, "must be positive, got \(value)")
-        }
-        if let kv = nKeyValueHeads, kv <= 0 || nHeads % kv != 0 {
-            throw fail("nKeyValueHeads", "\(kv) does not divide nHeads \(nHeads)")
-        }
-        if !attnOnly, (dMLP ?? 0) <= 0 { throw fail("dMLP", "must be positive unless attnOnly") }
-        if positionalEmbeddingType == .rotary {
-            let r = effectiveRotaryDim
-            if r <= 0 || r > dHead || r % 2 != 0 {
-                throw fail("rotaryDim", "\(r) must be even and in 2...dHead (\(dHead))")
-            }
-        }
-        if let types = attnTypes {
-            if types.count != nLayers { throw fail("attnTypes", "has \(types.count) entries for \(nLayers) layers") }
-            if types.contains(.local), (windowSize ?? 0) <= 0 {
-                throw fail("windowSize", "local layers need a positive window")
-            }
-        }
-        if useNormalizationBeforeAndAfter, normalizationType == .none {
-            throw fail("useNormalizationBeforeAndAfter", "needs a normalizationType")
-        }
-        if eps < 0 { throw fail("eps", "must not be negative") }
     }
 }

@@ -30,7 +30,7 @@ public enum ModelConfigError: Error, Equatable, CustomStringConvertible {
 
 /// A checkpoint whose tensors do not match the configuration.
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
-    /// No weights file (`model.safetensors` or `model.safetensors.index.json`) in the folder.
+    /// No weights file in the folder (`model.safetensors`, `model.safetensors.index.json`, `model.pth`).
     case noWeights(folder: String)
     /// The model folder does not exist (or is not a folder).
     case noFolder(String, reason: String)
@@ -44,7 +44,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .noWeights(folder):
-            return "\(folder): no model.safetensors or model.safetensors.index.json"
+            return "\(folder): no weights (model.safetensors or model.safetensors.index.json beside a Hugging Face " +
+                "config.json; model.pth or model.safetensors beside a TransformerLens config.json)"
         case let .noFolder(folder, reason):
             return "model folder \(folder) \(reason)"
         case let .missingTensor(name, file):

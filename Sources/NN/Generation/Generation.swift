@@ -31,7 +31,8 @@ extension HookedTransformer {
     ///
     /// Prompts of unequal length are left-padded and masked, so each continues exactly as it would alone.
     /// With `useKVCache` each step feeds only the new tokens; without it each step reruns the whole sequence;
-    /// both give the same tokens.
+    /// both give the same tokens. Prompt plus `maxNewTokens` must fit in `n_ctx` (`ForwardError.contextTooLong`)
+    /// and the key/value cache in memory (`TensorError.insufficientMemory`), checked before the first step.
     ///
     /// `stepHooks`, when given, supplies the hooks of each step from the column of the left-padded batch that
     /// the step computes first (0 without a cache; the number of columns already cached with one).
@@ -42,6 +43,14 @@ extension HookedTransformer {
             throw ForwardError.invalidInput("generate needs non-empty prompts and maxNewTokens ≥ 0")
         }
         let batch = prompts.count, width = prompts.map(\.count).max()!
+        guard let total = CheckedSize.sum([width, options.maxNewTokens]), total <= config.nCtx else {
+            throw ForwardError.contextTooLong(positions: width &+ options.maxNewTokens, nCtx: config.nCtx)
+        }
+        if options.useKVCache {
+            let c = config
+            try MemoryBudget.checkCurrent(needed: CheckedSize.product([2, blocks.count, batch, total, c.keyValueHeads, c.dHead, 4]),
+                                          what: "a key/value cache for \(batch) × \(total) positions")
+        }
         let eos = Set(options.eosTokenIDs ?? config.eosTokenIDs)
         let pad = config.padTokenID ?? eos.min() ?? 0
         var rows = prompts.map { Array(repeating: pad, count: width - $0.count) + $0 }

@@ -3,7 +3,7 @@ import Kernels
 /// `y = x · W + b` for `x [..., k]`, `W [k, n]` and optional `b [n]`: one GEMM whose output starts as the
 /// broadcast bias (`beta = 1`), so no separate bias pass or second buffer. Returns `[..., n]`.
 func linear(_ x: Tensor, _ w: Tensor, bias: Tensor?) -> Tensor {
-    precondition(w.rank == 2 && x.shape.last == w.shape[0],
+    ensure(w.rank == 2 && x.shape.last == w.shape[0],
                  "linear: input \(x.shape) does not match weight \(w.shape)")
     let k = w.shape[0], n = w.shape[1]
     let rows = x.reshaped([-1, k]).contiguousFloat32()
@@ -36,8 +36,8 @@ func linear(_ x: Tensor, _ w: Tensor, bias: Tensor?) -> Tensor {
 /// `W [k, n]` (either memory order), one GEMM with the transpose folded into BLAS. Returns `[..., k]`.
 /// Every weight product of the backward pass goes through this function or `headLinearBackward`.
 func linearBackward(_ dy: Tensor, _ w: Tensor) -> Tensor {
-    precondition(w.rank == 2 && dy.shape.last == w.shape[1],
-                 "linearBackward: gradient \(dy.shape) does not match weight \(w.shape)")
+    ensure(w.rank == 2 && dy.shape.last == w.shape[1],
+           "linearBackward: gradient \(dy.shape) does not match weight \(w.shape)")
     let k = w.shape[0], n = w.shape[1]
     let rows = dy.reshaped([-1, n]).contiguousFloat32()
     let m = rows.shape[0]
@@ -64,8 +64,8 @@ func linearBackward(_ dy: Tensor, _ w: Tensor) -> Tensor {
 /// The input gradient of a per-head projection `y[b, p, h] = x[b, p, h] · W[h]` (`W [heads, k, n]`):
 /// `dx[b, p, h] = dy[b, p, h] · W[h]ᵀ` for `dy [batch, pos, heads, n]`. Returns `[batch, pos, heads, k]`.
 func headLinearBackward(_ dy: Tensor, _ w: Tensor) -> Tensor {
-    precondition(w.rank == 3 && dy.rank == 4 && dy.shape[2] == w.shape[0] && dy.shape[3] == w.shape[2],
-                 "headLinearBackward: gradient \(dy.shape) does not match weight \(w.shape)")
+    ensure(w.rank == 3 && dy.rank == 4 && dy.shape[2] == w.shape[0] && dy.shape[3] == w.shape[2],
+           "headLinearBackward: gradient \(dy.shape) does not match weight \(w.shape)")
     let perHead = dy.permuted([0, 2, 1, 3]).matmul(w.converted(to: .float32).transposed(-2, -1))
     return perHead.permuted([0, 2, 1, 3]).contiguous()
 }

@@ -16,25 +16,70 @@ extension HuggingFaceDescription {
 }
 
 extension HookedTransformer {
-    /// Loads a Hugging Face model folder (`config.json` and `model.safetensors` or a sharded
-    /// `model.safetensors.index.json`; F32, F16 or BF16), converts its weights to TransformerLens names and
-    /// shapes, and processes them like TransformerLens's `from_pretrained` (`.default`) or
-    /// `from_pretrained_no_processing` (`.none`).
-    /// A TransformerLens-format folder (see `init(transformerLens:processing:)`) loads too. `modelName` is the
-    /// config's `_name_or_path` or else the folder's name.
-    /// Throws `CheckpointError.noFolder` for a folder that does not exist, `ModelConfigError` for the config
-    /// and `CheckpointError` naming a missing or mis-shaped tensor.
+    /// Loads a model folder in either layout and processes its weights like TransformerLens's `from_pretrained`
+    /// (`.default`) or `from_pretrained_no_processing` (`.none`):
+    /// - Hugging Face: `config.json` with a `model_type`, and `model.safetensors` or a sharded
+    ///   `model.safetensors.index.json` (F32, F16 or BF16), converted to TransformerLens names and shapes;
+    /// - TransformerLens: `config.json` holding a `HookedTransformerConfig`'s fields (`cfg.to_dict()` as JSON, no
+    ///   `model_type`) and a state dict in TransformerLens names, `model.pth` (`torch.save(model.state_dict())`,
+    ///   read without running any pickled code) or `model.safetensors`.
+    ///
+    /// The config is validated and the weights' size checked against `MemoryBudget.current` before any weight is
+    /// read; files are read only from inside the folder (`FolderContainment`). Throws `ModelConfigError` for the
+    /// config, `CheckpointError` naming a missing or mis-shaped tensor, `TensorError` / `PickleError` for a
+    /// malformed file, and `CheckpointError.noFolder` for a folder that does not exist. `modelName` is the config's
+    /// (`model_name`, `_name_or_path`) or else the folder's name.
     public init(pretrained folder: URL, processing: WeightProcessing = .default) throws {
         try Self.requireFolder(folder)
-        if Self.isTransformerLensFolder(folder) {
-            try self.init(transformerLens: folder, processing: processing)
-            return
+        let files = try FolderContainment(folder: folder.path)
+        let configURL = URL(fileURLWithPath: try files.path(of: "config.json", what: "the model folder"))
+        let raw: StateDict, rawConfig: ModelConfig
+        let bytesPerParameter = processing == .none ? 2 : 4
+        if try Self.isTransformerLensConfig(configURL) {
+            rawConfig = try ModelConfig(transformerLens: configURL)
+            try rawConfig.checkMemory(bytesPerParameter: bytesPerParameter)
+            raw = try StateDict(transformerLensFolder: folder, files: files)
+        } else {
+            let description = try HuggingFaceDescription(contentsOf: configURL)
+            try description.config.checkMemory(bytesPerParameter: bytesPerParameter)
+            raw = try description.stateDict(try CheckpointReader(folder: folder))
+            rawConfig = description.config
         }
-        let description = try HuggingFaceDescription(contentsOf: folder)
-        let reader = try CheckpointReader(folder: folder)
-        let raw = try description.stateDict(reader)
-        var (config, stateDict) = try processing.apply(to: raw, config: description.config)
+        var (config, stateDict) = try processing.apply(to: raw, config: rawConfig)
         if config.modelName == nil { config.modelName = folder.standardizedFileURL.lastPathComponent }
         try self.init(config: config, stateDict: stateDict)
+    }
+
+    /// Throws `CheckpointError.noFolder` when `folder` does not exist or is not a folder.
+    static func requireFolder(_ folder: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
+            throw CheckpointError.noFolder(folder.path, reason: "does not exist")
+        }
+        guard isDirectory.boolValue else { throw CheckpointError.noFolder(folder.path, reason: "is a file, not a model folder") }
+    }
+
+    /// Whether `config.json` is a TransformerLens config: no `model_type`, and `d_model` and `n_layers` present.
+    static func isTransformerLensConfig(_ url: URL) throws -> Bool {
+        guard case .object(let members) = try JSONValue.read(url) else { return false }
+        let keys = Set(members.map(\.key))
+        return !keys.contains("model_type") && keys.contains("d_model") && keys.contains("n_layers")
+    }
+}
+
+extension StateDict {
+    /// The TransformerLens-named state dict of a TransformerLens folder: `model.pth` (a `torch.save`d state dict)
+    /// or `model.safetensors`. Entries that are not weights (`blocks.L.attn.mask`, `IGNORE`, rotary tables) are
+    /// kept and ignored by the model.
+    init(transformerLensFolder folder: URL, files: FolderContainment) throws {
+        for name in ["model.pth", "model.safetensors"] {
+            let path = try files.path(of: name, what: "the model folder")
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            let file: any TensorFileReading = name == "model.pth" ? try PyTorchCheckpoint(path: path) : try SafetensorsFile(path: path)
+            self.init(source: path)
+            for tensorName in file.names { self[tensorName] = try file.tensor(tensorName) }
+            return
+        }
+        throw CheckpointError.noWeights(folder: folder.path)
     }
 }

@@ -84,7 +84,7 @@ struct SpecialTokenNames {
         }
         let value: JSONValue
         do {
-            value = try JSONValue.parse(config)
+            value = try JSONField.parse(config)
         } catch let error as TokenizerError {
             throw TokenizerError.invalidField("tokenizer_config.json", reason: error.description)
         }
@@ -103,10 +103,17 @@ struct SpecialTokenNames {
         pad = try name("pad_token")
     }
 
-    /// The id for a configured name, or the default, or the first candidate found by `lookup`.
-    func resolve(_ configured: String??, default fallback: Int?, candidates: [String],
-                 _ lookup: (String) -> Int?) -> Int? {
-        if let configured { return configured.flatMap(lookup) }
+    /// The id for a configured name (`field` names it in the error when the tokenizer has no such token), or the
+    /// default, or the first candidate found by `lookup`.
+    func resolve(_ configured: String??, field: String, default fallback: Int?, candidates: [String],
+                 _ lookup: (String) -> Int?) throws -> Int? {
+        if let configured {
+            guard let name = configured else { return nil }
+            guard let id = lookup(name) else {
+                throw TokenizerError.invalidField("tokenizer_config.\(field)", reason: "names \"\(name)\", which is not a token of tokenizer.json")
+            }
+            return id
+        }
         if let fallback { return fallback }
         for name in candidates { if let id = lookup(name) { return id } }
         return nil

@@ -3,6 +3,13 @@ struct JSONField {
     let value: JSONValue
     let path: String
 
+    /// Parses a JSON text; malformed text is `TokenizerError.malformedJSON` with the byte offset.
+    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        do { return try JSONValue.parse(bytes) } catch {
+            throw TokenizerError.malformedJSON(offset: error.offset, reason: error.reason)
+        }
+    }
+
     /// The member `key`; missing or null is an error naming `path.key`.
     func member(_ key: String) throws -> JSONField {
         guard let field = optionalMember(key) else { throw TokenizerError.missingField(childPath(key)) }

@@ -22,11 +22,17 @@ enum ModelParsing {
         var vocab = ByteTable(minimumCapacity: entries.count)
         var tokens: [(String, Int)] = []
         tokens.reserveCapacity(entries.count)
-        for (token, idField) in entries {
+        var owner = [Int32](repeating: -1, count: idLimit)
+        for (index, (token, idField)) in entries.enumerated() {
             let id = try idField.int()
             guard id >= 0, id < idLimit else {
                 throw TokenizerError.idOutOfRange(field: idField.path, id: id, limit: idLimit)
             }
+            guard owner[id] < 0 else {
+                throw TokenizerError.invalidField(idField.path, reason: "id \(id) is already the id of \"\(entries[Int(owner[id])].0)\"")
+            }
+            guard vocab.find(token) == nil else { throw TokenizerError.invalidField(idField.path, reason: "the token appears twice") }
+            owner[id] = Int32(index)
             vocab.insert(token, value: id)
             tokens.append((token, id))
         }

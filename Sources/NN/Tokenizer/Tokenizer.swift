@@ -54,7 +54,7 @@ public final class Tokenizer: Sendable {
     /// Builds a tokenizer from the bytes of a `tokenizer.json` and, optionally, of a
     /// `tokenizer_config.json`.
     public init(json: [UInt8], config: [UInt8]? = nil) throws {
-        let root = JSONField(value: try JSONValue.parse(json), path: "")
+        let root = JSONField(value: try JSONField.parse(json), path: "")
         guard case .object = root.value else {
             throw TokenizerError.invalidField("top level", reason: "expected an object, found \(root.value.kind)")
         }
@@ -94,9 +94,12 @@ public final class Tokenizer: Sendable {
         let lookup: (String) -> Int? = { text in addedIds.find(text) ?? model.vocab.find(text) }
         let (templateBOS, templateEOS) = Self.templateEnds(postProcessor)
         prependsBOS = templateBOS != nil
-        bosTokenId = names.resolve(names.bos, default: templateBOS, candidates: SpecialTokenNames.bosCandidates, lookup)
-        eosTokenId = names.resolve(names.eos, default: templateEOS, candidates: SpecialTokenNames.eosCandidates, lookup)
-        padTokenId = names.resolve(names.pad, default: padding?.padId, candidates: SpecialTokenNames.padCandidates, lookup)
+        bosTokenId = try names.resolve(names.bos, field: "bos_token", default: templateBOS,
+                                       candidates: SpecialTokenNames.bosCandidates, lookup)
+        eosTokenId = try names.resolve(names.eos, field: "eos_token", default: templateEOS,
+                                       candidates: SpecialTokenNames.eosCandidates, lookup)
+        padTokenId = try names.resolve(names.pad, field: "pad_token", default: padding?.padId,
+                                       candidates: SpecialTokenNames.padCandidates, lookup)
     }
 
     private static func readFile(_ url: URL) throws -> [UInt8] {

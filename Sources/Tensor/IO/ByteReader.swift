@@ -42,15 +42,3 @@ struct ByteReader {
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
     }
 }
-
-/// Overflow-checked element count of `shape`: nil when an extent is negative or the product overflows.
-func checkedElementCount(_ shape: [Int], elementSize: Int = 1) -> Int? {
-    var n = elementSize
-    for extent in shape {
-        guard extent >= 0 else { return nil }
-        let (p, overflow) = n.multipliedReportingOverflow(by: extent)
-        if overflow { return nil }
-        n = p
-    }
-    return n
-}

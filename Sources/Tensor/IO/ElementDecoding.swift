@@ -46,8 +46,8 @@ enum FileScalar: Sendable, Equatable {
     /// Throws only for a uint64 value that does not fit in int64, naming `path`, `name` and the element.
     func decode(_ bytes: UnsafeRawBufferPointer, count: Int, bigEndian: Bool, path: String, name: String)
         throws -> TensorStorage {
-        precondition(bytes.count == count * byteCount, "decode: \(bytes.count) bytes for \(count) elements")
-        let out = TensorStorage(dtype: target, count: count)
+        ensure(bytes.count == count * byteCount, "decode: \(bytes.count) bytes for \(count) elements")
+        let out = try TensorStorage.checked(dtype: target, count: count, what: "\(path): \(name)")
         if !bigEndian && FileScalar(target) == self {
             if count > 0 { out.base.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
             return out

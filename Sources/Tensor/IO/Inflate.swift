@@ -1,6 +1,8 @@
-/// A malformed or truncated deflate stream.
+/// A malformed or truncated deflate stream, or (with `memory`) output that would not fit in memory.
 struct InflateError: Error {
     let reason: String
+    /// Set when the output was refused by the memory budget rather than for corrupt data.
+    var memory: TensorError? = nil
 }
 
 /// Decoding table of one canonical Huffman code (RFC 1951 §3.2.2). It is indexed by the next
@@ -52,12 +54,19 @@ struct HuffmanTable {
         lengths: ArraySlice([UInt8](repeating: 5, count: 32)), kind: "fixed distance", allowIncomplete: false)
 }
 
-/// A raw deflate (RFC 1951) decoder that fills an output buffer of known size. Every length,
-/// distance and code is checked; input running out, output overflowing, or a stream ending short
-/// of the expected size are errors. Each step consumes input, so it always terminates.
+/// A raw deflate (RFC 1951) decoder producing a known number of bytes. The output buffer grows with what the
+/// stream actually decodes (doubling, never past `expectedSize`), and each growth of 16 MiB or more is checked
+/// against a `MemoryBudget`, so a stream that declares gigabytes allocates only what it really produces and a
+/// real bomb is refused before it outgrows memory. Every length, distance and code is checked; input running
+/// out, output overflowing, or a stream ending short of the expected size are errors. Each step consumes input,
+/// so it always terminates.
 struct Inflater {
     private let input: UnsafeRawBufferPointer
-    private let output: UnsafeMutableBufferPointer<UInt8>
+    private let limit: Int
+    private let budget: MemoryBudget
+    private let what: String
+    private var output: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
     private var pos = 0
     private var bitBuffer: UInt64 = 0
     private var bitCount = 0
@@ -73,10 +82,12 @@ struct Inflater {
                                         8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
     private static let codeLengthOrder = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
 
-    /// Decompresses `input` into exactly `output.count` bytes.
-    static func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableBufferPointer<UInt8>)
-        throws(InflateError) {
-        var inflater = Inflater(input: input, output: output)
+    /// Decompresses `input`, which must produce exactly `expectedSize` bytes; `what` names the stream when the
+    /// budget refuses the output (`InflateError.memory`).
+    static func inflate(_ input: UnsafeRawBufferPointer, expectedSize: Int, budget: MemoryBudget = .current,
+                        what: String = "deflate stream") throws(InflateError) -> [UInt8] {
+        var inflater = Inflater(input: input, limit: expectedSize, budget: budget, what: what)
+        defer { inflater.output.deallocate() }
         var final = 0
         while final == 0 {
             final = try inflater.bits(1)
@@ -89,14 +100,39 @@ struct Inflater {
             default: throw InflateError(reason: "invalid block type 3 at input byte \(inflater.pos)")
             }
         }
-        guard inflater.written == output.count else {
-            throw InflateError(reason: "stream ends after \(inflater.written) bytes, expected \(output.count)")
+        guard inflater.written == expectedSize else {
+            throw InflateError(reason: "stream ends after \(inflater.written) bytes, expected \(expectedSize)")
         }
+        return Array(UnsafeBufferPointer(start: inflater.output, count: inflater.written))
     }
 
-    private init(input: UnsafeRawBufferPointer, output: UnsafeMutableBufferPointer<UInt8>) {
+    private init(input: UnsafeRawBufferPointer, limit: Int, budget: MemoryBudget, what: String) {
         self.input = input
-        self.output = output
+        self.limit = max(0, limit)
+        self.budget = budget
+        self.what = what
+        capacity = min(self.limit, 1 << 16)
+        output = .allocate(capacity: max(capacity, 1))
+    }
+
+    /// Makes room for `n` more bytes: an error past the declared size, a doubled buffer (checked against the
+    /// budget when large) past the current capacity.
+    private mutating func reserve(_ n: Int) throws(InflateError) {
+        guard n <= limit - written else { throw overflow(n) }
+        guard written + n > capacity else { return }
+        let grown = min(limit, max(written + n, capacity * 2))
+        if grown >= MemoryBudget.smallBytes {
+            do { try budget.check(needed: grown, what: "inflating \(what) (\(limit) bytes declared)") } catch let e as TensorError {
+                throw InflateError(reason: "\(e)", memory: e)
+            } catch {
+                throw InflateError(reason: "\(error)")
+            }
+        }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        bigger.update(from: output, count: written)
+        output.deallocate()
+        output = bigger
+        capacity = grown
     }
 
     private var truncated: InflateError { InflateError(reason: "input ends inside the stream (\(input.count) bytes)") }
@@ -148,16 +184,16 @@ struct Inflater {
             throw InflateError(reason: "stored block length \(len) does not match its complement \(nlen)")
         }
         guard len <= input.count - pos else { throw truncated }
-        guard len <= output.count - written else { throw overflow(len) }
+        try reserve(len)
         if len > 0 {
-            UnsafeMutableRawPointer(output.baseAddress! + written).copyMemory(from: input.baseAddress! + pos, byteCount: len)
+            UnsafeMutableRawPointer(output + written).copyMemory(from: input.baseAddress! + pos, byteCount: len)
         }
         pos += len
         written += len
     }
 
     private func overflow(_ n: Int) -> InflateError {
-        InflateError(reason: "output exceeds the declared \(output.count) bytes (\(written) written, \(n) more)")
+        InflateError(reason: "output exceeds the declared \(limit) bytes (\(written) written, \(n) more)")
     }
 
     /// Block type 2 header: HLIT, HDIST, HCLEN, the code-length code, then run-length coded lengths.
@@ -198,7 +234,7 @@ struct Inflater {
         while true {
             let symbol = try decode(literal, "literal/length")
             if symbol < 256 {
-                guard written < output.count else { throw overflow(1) }
+                try reserve(1)
                 output[written] = UInt8(symbol)
                 written += 1
                 continue
@@ -212,7 +248,7 @@ struct Inflater {
             guard back <= written else {
                 throw InflateError(reason: "distance \(back) reaches before the start of the output (\(written) bytes)")
             }
-            guard length <= output.count - written else { throw overflow(length) }
+            try reserve(length)
             for i in 0..<length { output[written + i] = output[written - back + i] }
             written += length
         }

@@ -56,7 +56,7 @@ extension Tensor {
 
     /// Calls `body` with the raw (host-order, little-endian) bytes of a contiguous tensor.
     func withRawBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        precondition(isContiguous, "withRawBytes: tensor of shape \(shape) is not contiguous")
+        ensure(isContiguous, "withRawBytes: tensor of shape \(shape) is not contiguous")
         let size = dtype.byteCount
         return try body(UnsafeRawBufferPointer(start: storage.base + offset * size, count: count * size))
     }

@@ -48,7 +48,7 @@ struct NpyHeader {
         }
         var header = try fields(of: literal, reader)
         header.dataOffset = headerStart + headerLength
-        guard let byteCount = checkedElementCount(header.shape, elementSize: header.scalar.byteCount) else {
+        guard let byteCount = CheckedSize.bytes(header.shape, elementSize: header.scalar.byteCount) else {
             throw reader.failure("shape \(header.shape) overflows the addressable size")
         }
         let available = bytes.count - header.dataOffset
@@ -89,7 +89,7 @@ struct NpyHeader {
             shape.append(n)
         }
         let (scalar, bigEndian) = try decodeDescr(descr, reader)
-        let count = checkedElementCount(shape) ?? 0
+        let count = CheckedSize.product(shape) ?? 0
         return NpyHeader(descr: descr, scalar: scalar, bigEndian: bigEndian, fortranOrder: fortran, shape: shape,
                          dataOffset: 0, count: count)
     }

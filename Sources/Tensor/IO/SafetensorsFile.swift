@@ -1,5 +1,6 @@
-/// Read access shared by a single safetensors file and a sharded checkpoint.
-public protocol SafetensorsReading: Sendable {
+/// Read access shared by the checkpoint files: a single safetensors file, a sharded safetensors checkpoint and a
+/// PyTorch `.pth` file.
+public protocol TensorFileReading: Sendable {
     /// Tensor names in file (or index) order.
     var names: [String] { get }
     /// The free-form string metadata.
@@ -21,7 +22,7 @@ public protocol SafetensorsReading: Sendable {
 /// the file's first byte, so their offset is never 0 and any write to a loaded tensor copies first
 /// (copy-on-write): the read-only mapping is never written. As with any memory map, another
 /// process truncating the file while tensors are alive makes their reads fault.
-public final class SafetensorsFile: SafetensorsReading {
+public final class SafetensorsFile: TensorFileReading {
     /// The file's path.
     public let path: String
     /// Tensor names in header order.
@@ -108,8 +109,8 @@ public final class SafetensorsFile: SafetensorsReading {
             let size = t.count * t.dtype.byteCount
             let info: [(key: String, value: JSONValue)] = [
                 ("dtype", .string(SafetensorsDType(t.dtype).rawValue)),
-                ("shape", .array(t.shape.map { .number(String($0)) })),
-                ("data_offsets", .array([.number(String(offset)), .number(String(offset + size))])),
+                ("shape", .array(t.shape.map { .integer($0) })),
+                ("data_offsets", .array([.integer(offset), .integer(offset + size)])),
             ]
             members.append((name, .object(info)))
             offset += size

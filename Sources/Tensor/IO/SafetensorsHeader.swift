@@ -85,7 +85,7 @@ struct SafetensorsHeader: Sendable {
         let text = try r.slice(8, Int(length), "header")
         let json: JSONValue
         do {
-            json = try JSONParser.parse(text)
+            json = try JSONValue.parse(text, rejectingDuplicateKeys: true)
         } catch {
             throw r.failure("header is not valid JSON: \(error.reason) at header byte \(error.offset)")
         }
@@ -144,7 +144,7 @@ struct SafetensorsHeader: Sendable {
         guard end <= dataLength else {
             throw r.failure("tensor '\(name)': data_offsets [\(begin), \(end)] run past the \(dataLength)-byte data region")
         }
-        guard let bytes = checkedElementCount(shape, elementSize: dtype.byteCount) else {
+        guard let bytes = CheckedSize.bytes(shape, elementSize: dtype.byteCount) else {
             throw r.failure("tensor '\(name)': shape \(shape) of \(dtype) overflows the addressable size")
         }
         guard end - begin == bytes else {

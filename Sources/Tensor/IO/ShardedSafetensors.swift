@@ -5,7 +5,7 @@ import Glibc
 /// A checkpoint split over several safetensors files, described by an index such as
 /// `model.safetensors.index.json`: `{"metadata": {...}, "weight_map": {TENSOR: SHARD_FILE, ...}}`,
 /// shard files relative to the index's directory. Each shard is opened (memory-mapped) once.
-public final class ShardedSafetensors: SafetensorsReading {
+public final class ShardedSafetensors: TensorFileReading {
     /// The index file's path.
     public let indexPath: String
     /// Tensor names in `weight_map` order.
@@ -25,7 +25,7 @@ public final class ShardedSafetensors: SafetensorsReading {
         }
         let json: JSONValue
         do {
-            json = try JSONParser.parse(index.bytes)
+            json = try JSONValue.parse(index.bytes, rejectingDuplicateKeys: true)
         } catch {
             throw fail("index is not valid JSON: \(error.reason) at byte \(error.offset)")
         }
@@ -39,16 +39,17 @@ public final class ShardedSafetensors: SafetensorsReading {
                 if case .string(let s) = v { metadata[k] = s } else { metadata[k] = v.serialized }
             }
         }
-        let directory = ShardedSafetensors.directory(of: indexPath)
+        let folder = try FolderContainment(folder: ShardedSafetensors.directory(of: indexPath))
         var shards: [String: SafetensorsFile] = [:]
         var location: [String: SafetensorsFile] = [:]
         for (tensor, value) in weightMap {
-            guard case .string(let shard) = value, ShardedSafetensors.isRelativeInside(shard) else {
+            guard case .string(let shard) = value else {
                 throw fail("weight_map entry '\(tensor)' names \(value.serialized), not a shard file inside the index's folder")
             }
             if shards[shard] == nil {
+                let shardPath = try folder.path(of: shard, what: "weight_map entry '\(tensor)'")
                 do {
-                    shards[shard] = try SafetensorsFile(path: directory + shard)
+                    shards[shard] = try SafetensorsFile(path: shardPath)
                 } catch let error as TensorError {
                     throw fail("shard '\(shard)' (holding tensor '\(tensor)'): \(error)")
                 }
@@ -64,15 +65,10 @@ public final class ShardedSafetensors: SafetensorsReading {
         self.location = location
     }
 
-    /// `path` up to and including its last `/` (empty for a bare file name).
+    /// `path` up to and including its last `/` (`./` for a bare file name).
     private static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
+        guard let slash = path.lastIndex(of: "/") else { return "./" }
         return String(path[...slash])
-    }
-
-    /// Whether `name` is a non-empty relative path that does not climb out of its folder.
-    private static func isRelativeInside(_ name: String) -> Bool {
-        !name.isEmpty && !name.hasPrefix("/") && !name.split(separator: "/").contains("..")
     }
 
     private func file(_ name: String) throws -> SafetensorsFile {
@@ -94,7 +90,7 @@ public final class ShardedSafetensors: SafetensorsReading {
 public enum SafetensorsCheckpoint {
     /// Opens `path`: a `.json` index (sharded), a single `.safetensors` file, or a folder holding
     /// `model.safetensors` or `model.safetensors.index.json`.
-    public static func open(_ path: String) throws -> any SafetensorsReading {
+    public static func open(_ path: String) throws -> any TensorFileReading {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw TensorError.invalidFile(path: path, reason: "cannot open: \(systemError())")

@@ -128,18 +128,26 @@ struct ZipDirectory: Sendable {
         }
     }
 
-    /// Calls `body` with the uncompressed bytes of `entry` (inflated when needed) after checking the
-    /// local header, the declared sizes and the CRC-32.
-    func withContents<R>(of entry: ZipEntry, in bytes: UnsafeRawBufferPointer, path: String,
-                         _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    /// The file offset of `entry`'s data, after its local header (whose signature is checked).
+    func dataOffset(of entry: ZipEntry, in bytes: UnsafeRawBufferPointer, path: String) throws -> Int {
         let r = ByteReader(bytes: bytes, path: path)
         let label = "member '\(entry.name)'"
         let local = entry.localHeaderOffset
         guard try r.u32(local, "\(label) local header") == ZipDirectory.localSignature else {
             throw r.failure("\(label): no local header at offset \(local)")
         }
-        let start = local + 30 + (try r.u16(local + 26, "\(label) name length")) + (try r.u16(local + 28, "\(label) extra length"))
-        let stored = try r.slice(start, entry.compressedSize, "\(label) data")
+        return local + 30 + (try r.u16(local + 26, "\(label) name length")) + (try r.u16(local + 28, "\(label) extra length"))
+    }
+
+    /// Calls `body` with the uncompressed bytes of `entry` (inflated when needed) after checking the
+    /// local header, the declared sizes and the CRC-32. Inflated output grows with what the stream actually
+    /// decodes, never past the declared size nor `budget`, so a member that declares gigabytes over a few
+    /// bytes of input allocates nothing large, and a real bomb is refused when it would not fit in memory.
+    func withContents<R>(of entry: ZipEntry, in bytes: UnsafeRawBufferPointer, path: String,
+                         budget: MemoryBudget? = nil, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let r = ByteReader(bytes: bytes, path: path)
+        let label = "member '\(entry.name)'"
+        let stored = try r.slice(try dataOffset(of: entry, in: bytes, path: path), entry.compressedSize, "\(label) data")
         switch entry.method {
         case 0:
             guard entry.compressedSize == entry.uncompressedSize else {
@@ -152,10 +160,12 @@ struct ZipDirectory: Sendable {
                 throw r.failure("\(label): \(entry.uncompressedSize) bytes cannot come from " +
                                 "\(entry.compressedSize) deflated bytes")
             }
-            var out = [UInt8](repeating: 0, count: entry.uncompressedSize)
+            let out: [UInt8]
             do {
-                try out.withUnsafeMutableBufferPointer { try Inflater.inflate(stored, into: $0) }
-            } catch let error as InflateError {
+                out = try Inflater.inflate(stored, expectedSize: entry.uncompressedSize, budget: budget ?? .current,
+                                           what: "\(path) \(label)")
+            } catch {
+                if let memory = error.memory { throw memory }
                 throw r.failure("\(label): corrupt deflate data: \(error.reason)")
             }
             try verify(CRC32.checksum(out), entry, r)
