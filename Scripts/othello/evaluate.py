@@ -128,6 +128,7 @@ def main():
 
 def write_card(folder, cfg, ev):
     t = ev["training"]
+    best = max(ev["probes"], key=lambda p: p["mine"])
     hold = "" if t.get("hold_from") is None else f", held at its step-{t['hold_from']} value from then on"
     flags = (f"--steps {t['planned_steps']}" + ("" if t.get("hold_from") is None else f" --hold-from {t['hold_from']}")
              + f" --anneal-from {t['anneal_from']} --anneal-steps {t['anneal_steps']}")
@@ -169,6 +170,15 @@ colours near chance (0.5).
 | layer | blank | theirs | mine | overall | stones by colour |
 | --- | --- | --- | --- | --- | --- |
 {rows}
+
+## Limits
+
+The real Othello-GPT (8 layers, d_model 512, trained on millions of games) predicts a legal move almost always
+and its probes read mine / theirs almost perfectly in its middle layers. This one is far smaller and trained for
+{t['cpu_seconds'] // 60} CPU-minutes: it reads blank squares almost perfectly from layer 1 on, but mine / theirs
+only in part (best layer {best['layer']}: mine {best['mine']:.3f}, theirs {best['theirs']:.3f}). Its board state is
+partial, so analyses that rest on the mine / theirs probe (contributions, neuron weights read through it) are
+noisier than the tutorial's.
 
 `swift test` (OthelloTests) runs the example (Examples/OthelloGPT) on the {len(ev['check']['train_games'])} +
 {len(ev['check']['test_games'])} games stored in `evaluation.json` and checks its legal-move accuracy and probe
