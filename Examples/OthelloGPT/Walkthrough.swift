@@ -1,5 +1,6 @@
 // The Othello-GPT tutorial ("Looking for modular circuits"), step by step in Swift on the small Othello-GPT in
-// Models/othello. `swift test` runs it with fewer games and checks the probe accuracies against the model card.
+// Models/othello. `swift test` runs it on the games of the model card (Models/othello/probe_games.json) and checks
+// the probe accuracies against the card.
 import Foundation
 import Lens
 

@@ -10,8 +10,9 @@ tutorial's `model.load_state_dict(sd)`), and on fresh random games measures:
   squares on one-hot targets with an intercept (SwiftLens's `ProbeFitting.leastSquares`, the arg-max class
   predicted), on `resid_post` at every position of PROBE_TRAIN games, scored on PROBE_TEST other games: the
   share of cells of each true class predicted correctly, and overall.
-Also records TransformerLens's log-probs of the last three positions of one game (`parity`). Writes
-Models/othello/{evaluation.json, MODEL_CARD.md}; `swift test` checks SwiftLens against them.
+Also records TransformerLens's log-probs of the last three positions of one game (`parity`) and the legal-move
+accuracy on the probe test games. Writes Models/othello/{evaluation.json, probe_games.json, MODEL_CARD.md};
+`swift test` runs the OthelloGPT example on the probe games and checks it against the card.
 """
 
 import argparse
@@ -27,8 +28,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import othello  # noqa: E402
 
 PROBE_TRAIN, PROBE_TEST, LEGAL_GAMES = 200, 100, 2000
-# The small check `swift test` repeats on exactly these games (stored in evaluation.json).
-CHECK_TRAIN, CHECK_TEST = 12, 6
 CLASSES = ["blank", "theirs", "mine"]
 
 
@@ -105,12 +104,11 @@ def main():
         colours = probe_accuracy(x_train[l], c_train, x_test[l], c_test)
         p["colour"] = float((colours["theirs"] * (c_test == 1).sum() + colours["mine"] * (c_test == 2).sum())
                             / (c_test > 0).sum())
-    check_train, check_test = othello.random_games(CHECK_TRAIN, rng), othello.random_games(CHECK_TEST, rng)
-    cx_train, cx_test = residuals(model, check_train), residuals(model, check_test)
-    check = {"train_games": check_train["squares"].tolist(), "test_games": check_test["squares"].tolist(),
-             "legal_move_accuracy": legal_accuracy(model, check_test),
-             "probes": [{"layer": l, **probe_accuracy(cx_train[l], board_classes(check_train), cx_test[l],
-                                                      board_classes(check_test))} for l in range(model.cfg.n_layers)]}
+    # The probe games, one per line, so that `swift test` can repeat the measurement on exactly these games.
+    with open(os.path.join(args.model, "probe_games.json"), "w") as f:
+        f.write("{\n" + ",\n".join(
+            f' "{name}": [\n' + ",\n".join("  " + json.dumps(g) for g in games["squares"].tolist()) + "\n ]"
+            for name, games in (("train", train), ("test", test))) + "\n}\n")
     parity_tokens = othello.token_ids(test["squares"][0, :59])
     with torch.no_grad():
         log_probs = model(torch.from_numpy(parity_tokens)[None]).log_softmax(-1)[0, -3:]
@@ -118,8 +116,9 @@ def main():
     with open(os.path.join(args.model, "training.json")) as f:
         training = json.load(f)
     evaluation = {"legal_move_accuracy": legal, "legal_move_games": LEGAL_GAMES, "probe_train_games": PROBE_TRAIN,
-                  "probe_test_games": PROBE_TEST, "probe_activation": "resid_post", "probe_method": "least squares",
-                  "probes": probes, "training": training, "parity": parity, "check": check}
+                  "probe_test_games": PROBE_TEST, "probe_test_legal_move_accuracy": legal_accuracy(model, test),
+                  "probe_activation": "resid_post", "probe_method": "least squares", "probes": probes,
+                  "training": training, "parity": parity}
     with open(os.path.join(args.model, "evaluation.json"), "w") as f:
         json.dump(evaluation, f, indent=1)
     write_card(args.model, model.cfg, evaluation)
@@ -180,9 +179,10 @@ only in part (best layer {best['layer']}: mine {best['mine']:.3f}, theirs {best[
 partial, so analyses that rest on the mine / theirs probe (contributions, neuron weights read through it) are
 noisier than the tutorial's.
 
-`swift test` (OthelloTests) runs the example (Examples/OthelloGPT) on the {len(ev['check']['train_games'])} +
-{len(ev['check']['test_games'])} games stored in `evaluation.json` and checks its legal-move accuracy and probe
-accuracies against the ones measured here on the same games (`check`).
+`swift test` (OthelloTests) runs the example (Examples/OthelloGPT) on the same {ev['probe_train_games']} +
+{ev['probe_test_games']} probe games (`probe_games.json`) and checks that its probe accuracies are the ones in the
+table above within 0.005, and its legal-move accuracy on the {ev['probe_test_games']} test games
+({ev['probe_test_legal_move_accuracy']:.4f} here) within 0.001.
 """
     with open(os.path.join(folder, "MODEL_CARD.md"), "w") as f:
         f.write(card)
