@@ -1,7 +1,7 @@
 """Measures the shipped Othello-GPT (Models/othello) and writes its card.
 
 Run from the repository root after train.py:
-    HF_HUB_OFFLINE=1 nice -n 19 /work/.venv-reference/bin/python Scripts/othello/evaluate.py
+    HF_HUB_OFFLINE=1 nice -n 19 python Scripts/othello/evaluate.py
 
 Loads the exported weights exactly as shipped (float16 state dict into a float32 HookedTransformer, as the
 tutorial's `model.load_state_dict(sd)`), and on fresh random games measures:

@@ -2,7 +2,7 @@
 trained on), with the legal squares before each move, the board after it and the player to move then, for
 SwiftLens's OthelloBoard to match. Includes games with a forced pass.
 
-    /work/.venv-reference/bin/python Scripts/othello/fixtures.py
+    python Scripts/othello/fixtures.py
 """
 
 import json

@@ -1,9 +1,10 @@
 """Trains a small Othello-GPT in TransformerLens's format on synthetic random legal games.
 
-Run from the repository root (about 45 minutes on one thread):
-    HF_HUB_OFFLINE=1 nice -n 19 /work/.venv-reference/bin/python Scripts/othello/train.py
+Run from the repository root with a Python that has torch and transformer_lens (the reference stack of
+Scripts/fixtures: torch 2.13, TransformerLens 3.9), about 45 minutes on one thread:
+    HF_HUB_OFFLINE=1 nice -n 19 python Scripts/othello/train.py
 then write the model card:
-    HF_HUB_OFFLINE=1 nice -n 19 /work/.venv-reference/bin/python Scripts/othello/evaluate.py
+    HF_HUB_OFFLINE=1 nice -n 19 python Scripts/othello/evaluate.py
 
 The model is a `HookedTransformer` with the real Othello-GPT's format (`LNPre`, 61 tokens, 59 positions, GELU)
 but smaller. Games are drawn uniformly among legal moves (othello.py), so the true next-move distribution at
@@ -49,7 +50,8 @@ def parse_args():
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--eval-every", type=int, default=250)
-    parser.add_argument("--checkpoint", default="/tmp/othello_gpt_fp32.pt", help="full-precision copy")
+    parser.add_argument("--checkpoint", default="othello_gpt_fp32.pt",
+                        help="full-precision copy (not shipped)")
     parser.add_argument("--hold-from", type=int, default=None, help="keep the learning rate of this step from here on")
     parser.add_argument("--anneal-from", type=int, default=None, help="end the cosine schedule at this step")
     parser.add_argument("--anneal-steps", type=int, default=0, help="linear decay to lr / 20 after --anneal-from")
