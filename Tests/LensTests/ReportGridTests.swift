@@ -63,6 +63,8 @@ import Testing
         #expect(dots.count == 2)
         #expect(dots[0].attributes["fill"] == ColorScale.blues.color(at: 0).hex && dots[1].attributes["fill"] == ColorScale.blues.color(at: 1).hex)
         #expect(dots[1].attributes["data-tip"] == "N1\nshare: 1\nx: 1.5\ny: 8")
+        // The near-white low end of the scale keeps a visible outline.
+        #expect(dots.allSatisfy { $0.attributes["stroke"] == "#888" })
         let texts = ReportXML.elements(svg, named: "text").map(\.text)
         #expect(texts.contains("share") && texts.contains("10") && texts.contains("2"))
     }

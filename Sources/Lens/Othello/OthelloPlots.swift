@@ -17,7 +17,7 @@ public enum OthelloPlots {
     /// Boards `[n][8][8]` titled `titles`, on one colour scale (`board_titles=[...]`).
     public static func boards(_ values: [[[Float]]], titles: [String], text: [[[String]]]? = nil, title: String? = nil,
                               colors: ColorMapping? = nil, colorBarTitle: String? = nil, columns: Int? = nil) -> HeatmapGrid {
-        precondition(values.count == titles.count, "OthelloPlots.boards: \(titles.count) titles for \(values.count) boards")
+        ensure(values.count == titles.count, "OthelloPlots.boards: \(titles.count) titles for \(values.count) boards")
         let panels = values.indices.map { HeatmapGrid.Panel(titles[$0], values: values[$0], cellLabels: text?[$0]) }
         return HeatmapGrid(panels, x: Self.columns, y: rows, title: title, xTitle: "column", yTitle: "row", colors: colors,
                            colorBarTitle: colorBarTitle, columns: columns, panelSize: 200)

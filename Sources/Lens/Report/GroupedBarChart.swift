@@ -18,7 +18,7 @@ public struct GroupedBarChart: ReportFigure {
     /// A grouped bar chart; every series must have `categories.count` values (traps otherwise).
     public init(series: [LinePlot.Series], categories: AxisLabels, title: String? = nil, xTitle: String? = nil,
                 yTitle: String? = nil, yRange: ClosedRange<Float>? = nil, plotHeight: Double = 280) {
-        precondition(series.allSatisfy { $0.values.count == categories.count },
+        ensure(series.allSatisfy { $0.values.count == categories.count },
                      "GroupedBarChart: series lengths \(series.map(\.values.count)) for \(categories.count) categories")
         self.series = series
         self.categories = categories

@@ -47,10 +47,10 @@ public struct HeatmapGrid: ReportFigure {
                 yTitle: String? = nil, colors: ColorMapping? = nil, colorBarTitle: String? = nil, columns: Int? = nil,
                 panelSize: Double = 240, showValues: Bool = false) {
         for panel in panels {
-            precondition(panel.values.count == y.count && panel.values.allSatisfy { $0.count == x.count },
+            ensure(panel.values.count == y.count && panel.values.allSatisfy { $0.count == x.count },
                          "HeatmapGrid: panel \"\(panel.title)\" is not \(y.count)x\(x.count)")
             if let labels = panel.cellLabels {
-                precondition(labels.count == y.count && labels.allSatisfy { $0.count == x.count },
+                ensure(labels.count == y.count && labels.allSatisfy { $0.count == x.count },
                              "HeatmapGrid: cell labels of panel \"\(panel.title)\" are not \(y.count)x\(x.count)")
             }
         }
@@ -71,10 +71,10 @@ public struct HeatmapGrid: ReportFigure {
     public init(_ tensor: Tensor, titles: [String]? = nil, cellLabels: [[[String]]]? = nil, x: AxisLabels? = nil,
                 y: AxisLabels? = nil, title: String? = nil, colors: ColorMapping? = nil, colorBarTitle: String? = nil,
                 columns: Int? = nil, panelSize: Double = 240) {
-        precondition(tensor.rank == 3, "HeatmapGrid: tensor of shape \(tensor.shape) is not [panels, rows, columns]")
+        ensure(tensor.rank == 3, "HeatmapGrid: tensor of shape \(tensor.shape) is not [panels, rows, columns]")
         let (n, rows, cols) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
         let titles = titles ?? (0..<n).map(String.init)
-        precondition(titles.count == n, "HeatmapGrid: \(titles.count) titles for \(n) panels")
+        ensure(titles.count == n, "HeatmapGrid: \(titles.count) titles for \(n) panels")
         let flat = tensor.scalars
         let panels = (0..<n).map { p in
             Panel(titles[p], values: (0..<rows).map { r in Array(flat[((p * rows + r) * cols)..<((p * rows + r + 1) * cols)]) },

@@ -13,7 +13,7 @@ public struct LinePlot: ReportFigure {
 
         /// A series; `hoverNames`, when given, has one name per value (traps otherwise).
         public init(_ name: String, _ values: [Float], hoverNames: [String]? = nil) {
-            precondition(hoverNames.map { $0.count == values.count } ?? true,
+            ensure(hoverNames.map { $0.count == values.count } ?? true,
                          "LinePlot.Series: \(hoverNames?.count ?? 0) hover names for \(values.count) values")
             self.name = name
             self.values = values

@@ -101,8 +101,9 @@ public struct ScatterPlot: ReportFigure {
             let cy = yAxis.position(Double(p.y), start: bottom, end: top)
             let color = colors.flatMap { mapping in p.value.map { mapping.color($0).hex } }
                 ?? p.group.flatMap { groups.firstIndex(of: $0) }.map(LinePlot.color) ?? LinePlot.color(0)
+            // On a colour scale the low end is near white: a grey outline keeps those points visible.
             canvas.circle(cx: cx, cy: cy, r: 4.5, fill: color,
-                          extra: [("fill-opacity", "0.85"), ("stroke", "#fff"), ("stroke-width", "0.8"),
+                          extra: [("fill-opacity", "0.85"), ("stroke", colors == nil ? "#fff" : "#888"), ("stroke-width", "0.8"),
                                   ("data-tip", hoverText(p))])
             if showLabels, let label = p.label {
                 canvas.text(label, x: cx + 7, y: cy - 6, size: 10, fill: "#444", extra: [("pointer-events", "none")])
