@@ -43,8 +43,13 @@ import Testing
             var board = OthelloBoard()
             for (i, square) in game.squares.enumerated() {
                 #expect(board.legalMoves == game.legal[i], "move \(i)")
+                let flips = board.flips(square)
                 try board.play(square)
                 #expect(board.cells == game.states[i], "board after move \(i)")
+                // The flipped stones are exactly the opponent's stones the move turned over.
+                let before = i == 0 ? OthelloBoard().cells : game.states[i - 1]
+                let turned = (0..<64).filter { before[$0] != 0 && before[$0] != game.states[i][$0] }
+                #expect(flips.sorted() == turned && !turned.isEmpty, "flips of move \(i)")
                 #expect((board.toMove?.rawValue ?? 0) == game.toMove[i], "player to move after move \(i)")
             }
         }
@@ -138,6 +143,7 @@ import Testing
             #expect(html.contains(title), "missing \(title)")
         }
         #expect(study.summary.contains("Patching at the final move: game 1 move 12"))
+        #expect(throws: LensError.self) { try model.othelloStudy(.init(trainGames: 0, testGames: 3)) }
     }
 
     /// Board probes on activations that encode the board linearly (each square's class adds its own random

@@ -107,6 +107,10 @@ extension LensModel {
     /// Runs the whole tutorial on an Othello-GPT (see `OthelloStudy`).
     public func othelloStudy(_ options: OthelloStudy.Options = OthelloStudy.Options()) throws -> OthelloStudy {
         let config = transformer.config, layers = config.nLayers
+        guard options.trainGames >= 1, options.testGames >= 1, options.neuronCount >= 1 else {
+            throw LensError.invalidArgument("the Othello study needs at least one train game, one test game and one "
+                                            + "neuron to show, got \(options.trainGames), \(options.testGames) and \(options.neuronCount)")
+        }
         let train = try OthelloDataset.random(count: options.trainGames, seed: options.seed)
         let test = try OthelloDataset.random(count: options.testGames, seed: options.seed &+ 1)
         guard (0..<test.count).contains(options.focusGame), (1..<OthelloDataset.positions).contains(options.focusMove) else {
