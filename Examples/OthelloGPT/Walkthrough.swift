@@ -8,6 +8,12 @@ import Lens
 struct WalkthroughFindings {
     var legalMoveAccuracy: Float = 0
     var probeAccuracy: [BoardProbeAccuracy] = []
+    /// The middle layer's top 5 neurons by standard deviation and by kurtosis, with their scores.
+    var topByStd: [(neuron: Int, score: Float)] = [], topByKurtosis: [(neuron: Int, score: Float)] = []
+    /// Cosine similarity of the top neuron's output weights with the unembedding of tokens 1…60.
+    var unembedCosines: [Float] = []
+    /// Patching at the final move of the focus game.
+    var patching: FinalMovePatching?
 }
 
 /// Runs the tutorial on the Othello-GPT in `folder` with probes fitted on the `train` games and scored on the
@@ -54,9 +60,12 @@ func walkthrough(folder: URL, train: OthelloDataset, test: OthelloDataset,
     // Neurons with the most varied activations (positions 3 ..< 56), by standard deviation and by kurtosis.
     let neuronLayer = cfg.nLayers / 2
     let post = try focusCache["post", neuronLayer][.all, .range(3, -3)]
-    let byStd = post.std(axes: [0, 1], correction: 1).argsort(descending: true)[0..<5].intScalars
+    let std = post.std(axes: [0, 1], correction: 1)
     let kurtosis = try post.reduce("game move neuron -> neuron") { x, axes in x.kurtosis(axes: axes) }
-    let byKurtosis = kurtosis.argsort(descending: true)[0..<5].intScalars
+    let byStd = std.argsort(descending: true)[0..<5].intScalars, byKurtosis = kurtosis.argsort(descending: true)[0..<5].intScalars
+    let (stds, kurtoses) = (std.scalars, kurtosis.scalars)
+    findings.topByStd = byStd.map { ($0, stds[$0]) }
+    findings.topByKurtosis = byKurtosis.map { ($0, kurtoses[$0]) }
     say("L\(neuronLayer) top neurons by std \(byStd), by kurtosis \(byKurtosis)")
 
     // The top neuron's weights read through the probes, the share inside the probe span (SVD), and its direct
@@ -77,12 +86,15 @@ func walkthrough(folder: URL, train: OthelloDataset, test: OthelloDataset,
     say("  share in the \(both.shape[1])-dimensional span of both probes: input "
         + "\(try ProbeDirections.fractionInSubspace(wIn, basis: both)) (a random direction: \(Float(both.shape[1]) / Float(cfg.dModel)))")
     var unembed = Tensor(zeros: [8, 8])
-    unembed[flat: OthelloSquares.playable] = try model.transformer.neuronUnembedCosines(layer: neuronLayer, neuron: neuron)[1...]
+    let cosines = try model.transformer.neuronUnembedCosines(layer: neuronLayer, neuron: neuron)[1...].contiguous()
+    findings.unembedCosines = cosines.scalars
+    unembed[flat: OthelloSquares.playable] = cosines
     let topSquare = unembed.reshaped([64]).argmax().intScalars[0]
     say("  its output is closest to the unembedding of \(OthelloSquares.label(topSquare))")
 
     // Patching attn_out and mlp_out at the final move of a game whose last move is swapped for another.
     let patching = try model.finalMovePatching(test, game: game, move: move)
+    findings.patching = patching
     say("patching \(patching.cleanMove) → \(patching.corruptedMove) (\(patching.target) becomes illegal): "
         + "attn \(patching.attention.map { String(format: "%.2f", $0) }), mlp \(patching.mlp.map { String(format: "%.2f", $0) })")
     return findings

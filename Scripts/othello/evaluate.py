@@ -10,8 +10,10 @@ tutorial's `model.load_state_dict(sd)`), and on fresh random games measures:
   squares on one-hot targets with an intercept (SwiftLens's `ProbeFitting.leastSquares`, the arg-max class
   predicted), on `resid_post` at every position of PROBE_TRAIN games, scored on PROBE_TEST other games: the
   share of cells of each true class predicted correctly, and overall.
-Also records TransformerLens's log-probs of the last three positions of one game (`parity`) and the legal-move
-accuracy on the probe test games. Writes Models/othello/{evaluation.json, probe_games.json, MODEL_CARD.md};
+Also records TransformerLens's log-probs of the last three positions of one game (`parity`), the legal-move
+accuracy on the probe test games, and the example's neuron and patching steps computed with TransformerLens on
+those games (`tutorial`: the middle layer's top neurons by standard deviation and kurtosis, the top neuron's
+output weights against the unembedding, and patching at the final move of test game 1 cut after move 20). Writes Models/othello/{evaluation.json, probe_games.json, MODEL_CARD.md};
 `swift test` runs the OthelloGPT example on the probe games and checks it against the card.
 """
 
@@ -22,12 +24,14 @@ import sys
 
 import numpy as np
 import torch
-from transformer_lens import HookedTransformer, HookedTransformerConfig
+from transformer_lens import HookedTransformer, HookedTransformerConfig, patching
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import othello  # noqa: E402
 
 PROBE_TRAIN, PROBE_TEST, LEGAL_GAMES = 200, 100, 2000
+# The example's focus position (Examples/OthelloGPT): test game 1 cut after move 20.
+FOCUS_GAME, FOCUS_MOVE = 1, 20
 CLASSES = ["blank", "theirs", "mine"]
 
 
@@ -85,6 +89,82 @@ def probe_accuracy(x_train, y_train, x_test, y_test):
     return result
 
 
+def top(scores, k=10):
+    order = scores.argsort(descending=True)[:k]
+    return {"neurons": order.tolist(), "scores": scores[order].tolist()}
+
+
+def tutorial_reference(model, test):
+    """The example's neuron and patching steps (the tutorial's code) on the probe test games."""
+    layer = model.cfg.n_layers // 2
+    ids = torch.from_numpy(othello.token_ids(test["squares"][:, :59]))
+    name = f"blocks.{layer}.mlp.hook_post"
+    with torch.no_grad():
+        _, cache = model.run_with_cache(ids, names_filter=lambda n: n == name)
+    post = cache[name][:, 3:-3]
+    std = post.std(dim=[0, 1])
+    kurtosis = (((post - post.mean(dim=[0, 1], keepdim=True)) / post.std(dim=[0, 1], keepdim=True)) ** 4).mean(dim=[0, 1]) - 3
+    neuron = int(std.argmax())
+    w_out = model.W_out[layer, neuron].detach()
+    cosines = (w_out @ model.W_U.detach()) / (w_out.norm() * model.W_U.detach().norm(dim=0))
+    return {"neuron_layer": layer, "top_by_std": top(std), "top_by_kurtosis": top(kurtosis), "neuron": neuron,
+            "unembed_cosines": cosines[1:].tolist(),
+            "patching": final_move_patching(model, [int(s) for s in test["squares"][FOCUS_GAME]], FOCUS_MOVE)}
+
+
+def replay(squares):
+    """The player to move (+1 / -1) and their legal squares after `squares` from the start, with passes."""
+    board, player = othello.start_boards(1), np.array([othello.BLACK], dtype=np.int8)
+    for square in squares:
+        _, player = othello._legal_after_pass(board, player)
+        othello.play(board, player, np.array([square]))
+        player = (-player).astype(np.int8)
+    legal, player = othello._legal_after_pass(board, player)
+    return int(player[0]), set(np.flatnonzero(legal.reshape(64)).tolist())
+
+
+def final_move_patching(model, squares, move):
+    """SwiftLens's `finalMovePatching` rule: of the other legal final moves and the squares each makes illegal
+    for the next player, the pair whose log-probability drops most; then TransformerLens's attn_out / mlp_out
+    patching of the final position with the normalised log-probability metric."""
+    def log_probs(ids):
+        with torch.no_grad():
+            return model(torch.from_numpy(ids)[None]).log_softmax(-1)[0, -1]
+    clean_player, clean_legal = replay(squares[:move + 1])
+    _, before_legal = replay(squares[:move])
+    clean_ids = othello.token_ids(np.array(squares[:move + 1]))
+    clean = log_probs(clean_ids)
+    best = None
+    for alternative in sorted(before_legal - {squares[move]}):
+        player, legal = replay(squares[:move] + [alternative])
+        lost = sorted(clean_legal - legal - {alternative})
+        if player != clean_player or not lost:
+            continue
+        ids = clean_ids.copy()
+        ids[move] = othello.SQUARE_TO_ID[alternative]
+        corrupted = log_probs(ids)
+        for square in lost:
+            t = othello.SQUARE_TO_ID[square]
+            gap = float(clean[t] - corrupted[t])
+            if best is None or gap > best[0]:
+                best = (gap, alternative, square, ids, float(corrupted[t]))
+    _, alternative, target, corrupted_ids, corrupted_value = best
+    t = othello.SQUARE_TO_ID[target]
+    clean_value = float(clean[t])
+
+    def metric(logits):
+        return (logits.log_softmax(-1)[0, -1, t] - corrupted_value) / (clean_value - corrupted_value)
+    with torch.no_grad():
+        _, cache = model.run_with_cache(torch.from_numpy(clean_ids)[None])
+        corrupted_tokens = torch.from_numpy(corrupted_ids)[None]
+        attn = patching.get_act_patch_attn_out(model, corrupted_tokens, cache, metric)[:, -1]
+        mlp = patching.get_act_patch_mlp_out(model, corrupted_tokens, cache, metric)[:, -1]
+    return {"game": FOCUS_GAME, "move": move, "clean_move": othello.label(squares[move]),
+            "corrupted_move": othello.label(alternative), "target": othello.label(target),
+            "clean_log_prob": clean_value, "corrupted_log_prob": corrupted_value,
+            "attn_out": attn.tolist(), "mlp_out": mlp.tolist()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="Models/othello")
@@ -118,7 +198,7 @@ def main():
     evaluation = {"legal_move_accuracy": legal, "legal_move_games": LEGAL_GAMES, "probe_train_games": PROBE_TRAIN,
                   "probe_test_games": PROBE_TEST, "probe_test_legal_move_accuracy": legal_accuracy(model, test),
                   "probe_activation": "resid_post", "probe_method": "least squares", "probes": probes,
-                  "training": training, "parity": parity}
+                  "training": training, "parity": parity, "tutorial": tutorial_reference(model, test)}
     with open(os.path.join(args.model, "evaluation.json"), "w") as f:
         json.dump(evaluation, f, indent=1)
     write_card(args.model, model.cfg, evaluation)
@@ -181,8 +261,9 @@ noisier than the tutorial's.
 
 `swift test` (OthelloTests) runs the example (Examples/OthelloGPT) on the same {ev['probe_train_games']} +
 {ev['probe_test_games']} probe games (`probe_games.json`) and checks that its probe accuracies are the ones in the
-table above within 0.005, and its legal-move accuracy on the {ev['probe_test_games']} test games
-({ev['probe_test_legal_move_accuracy']:.4f} here) within 0.001.
+table above within 0.005, its legal-move accuracy on the {ev['probe_test_games']} test games
+({ev['probe_test_legal_move_accuracy']:.4f} here) within 0.001, and its neuron ranking, neuron-unembedding
+cosines and final-move patching against TransformerLens on the same games (`tutorial` in `evaluation.json`).
 """
     with open(os.path.join(folder, "MODEL_CARD.md"), "w") as f:
         f.write(card)

@@ -14,9 +14,23 @@ import Testing
     struct Evaluation: Decodable {
         struct Probe: Decodable { let layer: Int, blank: Float, theirs: Float, mine: Float, overall: Float }
         struct Parity: Decodable { let tokens: [Int], logProbs: [[Float]] }
+        /// TransformerLens on the probe test games: the example's neuron and patching steps.
+        struct Tutorial: Decodable {
+            struct Top: Decodable { let neurons: [Int], scores: [Float] }
+            struct Patching: Decodable {
+                let clean_move: String, corrupted_move: String, target: String
+                let clean_log_prob: Float, corrupted_log_prob: Float
+                let attn_out: [Float], mlp_out: [Float]
+            }
+            let top_by_std: Top, top_by_kurtosis: Top
+            let neuron: Int
+            let unembed_cosines: [Float]
+            let patching: Patching
+        }
         let legal_move_accuracy: Float, probe_test_legal_move_accuracy: Float
         let probes: [Probe]
         let parity: Parity
+        let tutorial: Tutorial
     }
 
     /// The games the card's probes were fitted (`train`) and scored (`test`) on.
@@ -111,6 +125,35 @@ import Testing
             }
         }
         #expect(lines.contains { $0.hasPrefix("patching") })
+        try expectTutorialSteps(findings, match: evaluation.tutorial)
+    }
+
+    /// The walkthrough's neuron ranking, neuron DLA and final-move patching against TransformerLens on the same
+    /// games. A rank may swap with a neighbour whose score is within the tolerance, so each Swift neuron must
+    /// have the reference score of its rank. Scores within 1e-5 (std) and 1e-4 relative (kurtosis: means of fourth
+    /// powers in float32 on both sides, 6e-6 relative apart when written); cosines within 1e-5; normalised
+    /// patching within 1e-4.
+    func expectTutorialSteps(_ findings: WalkthroughFindings, match reference: Evaluation.Tutorial) throws {
+        for (swift, top, tolerance) in [(findings.topByStd, reference.top_by_std, Float(1e-5)),
+                                        (findings.topByKurtosis, reference.top_by_kurtosis, 1e-4)] {
+            #expect(swift.count == 5)
+            for (k, (neuron, score)) in swift.enumerated() {
+                let bound = tolerance * max(1, abs(top.scores[k]))
+                #expect(abs(score - top.scores[k]) < bound, "rank \(k): \(score) vs \(top.scores[k])")
+                let rank = try #require(top.neurons.firstIndex(of: neuron), "L3N\(neuron) is not in the reference top 10")
+                #expect(abs(top.scores[rank] - top.scores[k]) < bound, "L3N\(neuron) at rank \(k), reference rank \(rank)")
+            }
+        }
+        #expect(findings.topByStd.first?.neuron == reference.neuron)
+        let cosineError = zip(findings.unembedCosines, reference.unembed_cosines).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(findings.unembedCosines.count == 60 && cosineError < 1e-5, "max |Δ cos| \(cosineError)")
+        let patching = try #require(findings.patching), expected = reference.patching
+        #expect([patching.cleanMove, patching.corruptedMove, patching.target]
+                == [expected.clean_move, expected.corrupted_move, expected.target])
+        #expect(abs(patching.cleanLogProb - expected.clean_log_prob) < 1e-4
+                && abs(patching.corruptedLogProb - expected.corrupted_log_prob) < 1e-4)
+        let patchError = zip(patching.attention + patching.mlp, expected.attn_out + expected.mlp_out).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(patching.attention.count == expected.attn_out.count && patchError < 1e-4, "max |Δ patching| \(patchError)")
     }
 
     /// `lens othello`'s study on a handful of games: every analysis runs, the numbers agree with each other and
