@@ -21,9 +21,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // SIMD kernels in C, built for several instruction sets with function-level target attributes.
+        .target(name: "CKernels"),
         .target(
             name: "Kernels",
-            dependencies: ["CLinearAlgebra", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CKernels", "CLinearAlgebra", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(name: "Tensor", dependencies: ["Kernels", "CLinearAlgebra"]),
         .target(name: "NN", dependencies: ["Tensor", "Kernels"]),
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(name: "SentimentProbe", dependencies: ["Lens"], path: "Examples/SentimentProbe"),
         .executableTarget(name: "IOICircuit", dependencies: ["Lens"], path: "Examples/IOICircuit"),
         .executableTarget(name: "FeatureScan", dependencies: ["Lens", "LensStore"], path: "Examples/FeatureScan"),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "LensTests", dependencies: ["Lens"]),

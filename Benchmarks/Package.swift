@@ -19,6 +19,11 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "kernel-accuracy",
+            dependencies: [.product(name: "Kernels", package: "SwiftLens")],
+            path: "Tools/KernelAccuracy"
+        ),
+        .executableTarget(
             name: "GradientBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

@@ -3,18 +3,22 @@ import Dispatch
 /// Work splitting for kernels. BLAS keeps its own threads for GEMM; these
 /// helpers parallelise only the Swift kernels, which never call BLAS inside.
 public enum Parallel {
-    /// Number of worker chunks used for large arrays (the machine's active cores).
+    /// Number of workers for large arrays (the machine's active cores).
     public static let workers = max(1, ProcessInfo.activeCores)
 
     /// Below this many elements a kernel runs on the calling thread.
     public static let minimumParallelCount = 1 << 16
+
+    /// Chunks per worker of a parallel loop: more chunks than workers let a worker that gets a core first take
+    /// over the chunks of one that waits (a shared machine, or cores of unequal speed).
+    static let chunksPerWorker = 4
 
     /// Runs `body(start, end)` over `0..<count` in contiguous chunks, in parallel
     /// when `count * costPerElement` is large enough to pay for the threads.
     public static func forChunks(
         _ count: Int, costPerElement: Int = 1, _ body: (Int, Int) -> Void
     ) {
-        let chunks = count * costPerElement >= minimumParallelCount ? min(workers, count) : 1
+        let chunks = count * costPerElement >= minimumParallelCount ? min(workers * chunksPerWorker, count) : 1
         if chunks <= 1 {
             body(0, count)
             return

@@ -1,8 +1,17 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+internal import CKernels
 
 /// A unary elementwise function on Float32, with the formula each kernel implements.
+///
+/// Accuracy of the vector kernels against the correctly rounded result, measured over every Float
+/// (`kernel-accuracy` in Benchmarks/, the same on every instruction set): exp, tanh and erf within 1 ulp,
+/// sigmoid within 2 ulp (where the result is a normal float); silu and the GELUs within
+/// `1.3e-7 · max(|f(x)|, |x|)` (their Float formulas cancel for negative x, as PyTorch's do, so the error is
+/// small against x but not against the tiny result there). ±inf and NaN give libm's results; exp of large
+/// negative x rounds to the subnormal once. The other functions are exact (neg, abs, relu, ×, ÷, √) or
+/// use libm (log, sin, cos).
 public enum UnaryOp: String, Sendable, CaseIterable {
     case neg, abs, square, reciprocal, exp, log, sqrt, rsqrt, tanh, erf, sin, cos
     /// `max(x, 0)`
@@ -61,49 +70,28 @@ extension Elementwise {
         }
     }
 
-    /// Contiguous `out[i] = f(x[i])` on the calling thread: 16 lanes at a time through `VectorMath`
-    /// (log, sin and cos use the scalar definition).
+    /// Contiguous `out[i] = f(x[i])` on the calling thread, through the C kernel (`sl_unary`) on
+    /// `InstructionSet.active`; log, sin and cos use the scalar definition. `out` may alias `x`.
     public static func unaryContiguous(
         _ op: UnaryOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
     ) {
-        switch op {
-        case .neg: vectorMap(Lane.Neg.self, x, out, count)
-        case .abs: vectorMap(Lane.Abs.self, x, out, count)
-        case .square: vectorMap(Lane.Square.self, x, out, count)
-        case .reciprocal: vectorMap(Lane.Reciprocal.self, x, out, count)
-        case .sqrt: vectorMap(Lane.Sqrt.self, x, out, count)
-        case .rsqrt: vectorMap(Lane.Rsqrt.self, x, out, count)
-        case .relu: vectorMap(Lane.Relu.self, x, out, count)
-        case .exp: vectorMap(Lane.Exp.self, x, out, count)
-        case .tanh: vectorMap(Lane.Tanh.self, x, out, count)
-        case .erf: vectorMap(Lane.Erf.self, x, out, count)
-        case .sigmoid: vectorMap(Lane.Sigmoid.self, x, out, count)
-        case .silu: vectorMap(Lane.Silu.self, x, out, count)
-        case .gelu: vectorMap(Lane.Gelu.self, x, out, count)
-        case .geluNew: vectorMap(Lane.GeluNew.self, x, out, count)
-        case .geluFast: vectorMap(Lane.GeluFast.self, x, out, count)
-        case .log, .sin, .cos:
+        if let code = op.kernelCode {
+            sl_unary(InstructionSet.active.rawValue, code, x, out, count)
+        } else {
             for i in 0..<count { out[i] = op.apply(x[i]) }
         }
     }
 
-    /// `out[i] = F(x[i])` 16 lanes at a time (one specialised loop per `F`); the tail goes through `F`
-    /// on a zero-padded vector, so every element sees the same arithmetic.
-    static func vectorMap<F: LaneFunction>(
-        _ f: F.Type, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int
+    /// Gated product (SwiGLU, GeGLU): `out[i] = f(gate[i]) · up[i]` for `i < count`, in one pass, split across
+    /// cores; each element rounds as `f(gate[i])` then the product. `op` must have a vector kernel (not
+    /// log, sin, cos). `out` may alias either input.
+    public static func gated(
+        _ op: UnaryOp, gate: UnsafePointer<Float>, up: UnsafePointer<Float>,
+        _ out: UnsafeMutablePointer<Float>, count: Int
     ) {
-        var i = 0
-        while i + 16 <= count {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(out + i).storeBytes(of: F.apply(v), as: SIMD16<Float>.self)
-            i += 16
-        }
-        let rest = count - i
-        if rest > 0 {
-            var v = SIMD16<Float>()
-            for k in 0..<rest { v[k] = x[i + k] }
-            let y = F.apply(v)
-            for k in 0..<rest { out[i + k] = y[k] }
+        guard let code = op.kernelCode else { preconditionFailure("Elementwise.gated: \(op) has no vector kernel") }
+        Parallel.forChunks(count, costPerElement: op.cost) { start, end in
+            sl_gated(InstructionSet.active.rawValue, code, gate + start, up + start, out + start, end - start)
         }
     }
 }
@@ -115,6 +103,28 @@ extension UnaryOp {
         case .neg, .abs, .square, .relu: return 1
         case .reciprocal, .sqrt, .rsqrt: return 2
         default: return 8
+        }
+    }
+
+    /// The `sl_unary_op` of the C kernels, or nil for the functions computed by the scalar definition.
+    var kernelCode: Int32? {
+        switch self {
+        case .neg: return Int32(SL_NEG.rawValue)
+        case .abs: return Int32(SL_ABS.rawValue)
+        case .square: return Int32(SL_SQUARE.rawValue)
+        case .reciprocal: return Int32(SL_RECIPROCAL.rawValue)
+        case .sqrt: return Int32(SL_SQRT.rawValue)
+        case .rsqrt: return Int32(SL_RSQRT.rawValue)
+        case .relu: return Int32(SL_RELU.rawValue)
+        case .exp: return Int32(SL_EXP.rawValue)
+        case .tanh: return Int32(SL_TANH.rawValue)
+        case .erf: return Int32(SL_ERF.rawValue)
+        case .sigmoid: return Int32(SL_SIGMOID.rawValue)
+        case .silu: return Int32(SL_SILU.rawValue)
+        case .gelu: return Int32(SL_GELU.rawValue)
+        case .geluNew: return Int32(SL_GELU_NEW.rawValue)
+        case .geluFast: return Int32(SL_GELU_FAST.rawValue)
+        case .log, .sin, .cos: return nil
         }
     }
 }

@@ -30,6 +30,16 @@ extension Tensor {
         return out
     }
 
+    /// `f(self) · up` elementwise in one pass, for tensors of one shape: SwiGLU's `silu(gate) · up`, GeGLU's
+    /// `gelu(gate) · up`. Rounds exactly as `map(op) * up`. `op` must not be log, sin or cos.
+    public func gated(_ op: UnaryOp, _ up: Tensor) -> Tensor {
+        ensure(shape == up.shape, "gated(\(op.rawValue)): shapes \(shape) and \(up.shape) differ")
+        let gate = float32Contiguous(), u = up.float32Contiguous()
+        let out = Tensor(uninitialized: shape)
+        Elementwise.gated(op, gate: gate.floatPointer, up: u.floatPointer, out.floatPointer, count: count)
+        return out
+    }
+
     /// Applies an arbitrary scalar function elementwise (slow path for custom maps).
     public func map(_ f: (Float) -> Float) -> Tensor {
         Tensor(scalars.map(f), shape: shape)

@@ -1,3 +1,5 @@
+import Kernels
+
 /// The element type of a tensor's storage. Arithmetic always runs in Float32:
 /// Float16 and BFloat16 storage is converted on read, integer storage holds token ids.
 public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
@@ -39,5 +41,35 @@ enum HalfBits {
 
     @inline(__always) static func floatToFloat16(_ x: Float) -> UInt16 {
         Float16(x).bitPattern
+    }
+}
+
+/// A contiguous conversion between Float32 and a 16-bit float dtype, run by `HalfConversion` (vectorised,
+/// split across cores); widening is exact and narrowing rounds to nearest even, as `setFloat` does.
+enum HalfKernel {
+    case widen(HalfFormat), narrow(HalfFormat)
+
+    /// The conversion from `source` to `target`, or nil when it is not Float32 to or from a 16-bit float.
+    init?(from source: DType, to target: DType) {
+        switch (source, target) {
+        case (.float16, .float32): self = .widen(.float16)
+        case (.bfloat16, .float32): self = .widen(.bfloat16)
+        case (.float32, .float16): self = .narrow(.float16)
+        case (.float32, .bfloat16): self = .narrow(.bfloat16)
+        default: return nil
+        }
+    }
+
+    /// Converts `count` elements from element `srcOffset` of `src` to element `dstOffset` of `dst`.
+    func convert(_ src: UnsafeMutableRawPointer, _ srcOffset: Int, _ dst: UnsafeMutableRawPointer, _ dstOffset: Int,
+                 count: Int) {
+        switch self {
+        case .widen(let format):
+            HalfConversion.widen(src.assumingMemoryBound(to: UInt16.self) + srcOffset, format,
+                                 to: dst.assumingMemoryBound(to: Float.self) + dstOffset, count: count)
+        case .narrow(let format):
+            HalfConversion.narrow(src.assumingMemoryBound(to: Float.self) + srcOffset,
+                                  to: dst.assumingMemoryBound(to: UInt16.self) + dstOffset, format, count: count)
+        }
     }
 }

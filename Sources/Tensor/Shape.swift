@@ -106,6 +106,8 @@ extension Tensor {
                 }
             } else if dst.dtype.isInteger && src.dtype.isInteger {
                 for i in 0..<n { dst.setInt(src.int(at: o[1] + i * s[1]), at: o[0] + i * s[0]) }
+            } else if s[0] == 1 && s[1] == 1, let kernel = HalfKernel(from: src.dtype, to: dst.dtype) {
+                kernel.convert(src.base, o[1], dst.base, o[0], count: n)
             } else {
                 for i in 0..<n { dst.setFloat(src.float(at: o[1] + i * s[1]), at: o[0] + i * s[0]) }
             }

@@ -95,11 +95,8 @@ public struct Tensor: @unchecked Sendable {
 
     /// All elements in row-major order, converted to Float32.
     public var scalars: [Float] {
-        let c = contiguous()
-        if c.dtype == .float32 {
-            return Array(UnsafeBufferPointer(start: c.storage.floats + c.offset, count: c.count))
-        }
-        return (0..<c.count).map { c.storage.float(at: c.offset + $0) }
+        let c = float32Contiguous()
+        return Array(UnsafeBufferPointer(start: c.storage.floats + c.offset, count: c.count))
     }
 
     /// All elements in row-major order as integers (floats truncated toward zero).

@@ -1,3 +1,4 @@
+import Kernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,8 +45,8 @@ let edgeValues: [Float] = {
 func unaryInputs() -> [Float] {
     var rng = TestRandom(seed: 7)
     var values = edgeValues
-    for scale: Float in [1e-3, 0.1, 1, 3, 10, 30, 100] { values += rng.normals(20_000, scale: scale) }
-    values += (0..<20_000).map { _ in Float.random(in: -106...90, using: &rng) }
+    for scale: Float in [1e-3, 0.1, 1, 3, 10, 30, 100] { values += rng.normals(3_000, scale: scale) }
+    values += (0..<10_000).map { _ in Float.random(in: -106...90, using: &rng) }
     return values
 }
 
@@ -76,4 +77,19 @@ func firstMismatch(
         return "index \(i)\(x): got \(actual[i]), expected \(expected[i]), tolerance \(tolerance(i))"
     }
     return nil
+}
+
+/// The instruction sets this CPU runs: every C kernel is checked on each of them.
+let testedSets = InstructionSet.allCases.filter(\.isSupported)
+
+/// Distance in units in the last place between two floats (0 when both are NaN or equal; ordered so that
+/// −0 and +0 are adjacent to the smallest subnormals).
+func ulpDistance(_ a: Float, _ b: Float) -> Int {
+    if a == b || (a.isNaN && b.isNaN) { return 0 }
+    if a.isNaN || b.isNaN { return Int.max }
+    func ordered(_ x: Float) -> Int {
+        let bits = Int(x.bitPattern & 0x7FFF_FFFF)
+        return x.sign == .minus ? -bits : bits
+    }
+    return Swift.abs(ordered(a) - ordered(b))
 }

@@ -1,7 +1,8 @@
 import Testing
+import CKernels
 import Kernels
 
-/// LayerNorm and RMSNorm against naive Double loops of TransformerLens's formula
+/// LayerNorm and RMSNorm, on every instruction set, against naive Double loops of TransformerLens's formula
 /// (`c = x − mean`, `scale = √(mean(c²) + eps)`, `c / scale`), each result rounded once to Float.
 @Suite struct NormalizationKernelTests {
     static func layerNorm(_ row: ArraySlice<Float>, eps: Float) -> (out: [Float], scale: Float) {
@@ -19,7 +20,9 @@ import Kernels
     /// Runs the kernel and the reference on `rows × cols` values; with `affine`, weight and bias are applied
     /// (`out · w + b`, bias only for LayerNorm, in Float). Outputs must agree to 2 ulp (`2.4e-7·|r|`), or with
     /// the affine step to 2 ulp of its terms (`2.4e-7·(|out·w| + |b|)`); scales to 1 ulp.
-    func check(rows: Int, cols: Int, scale: Float, shift: Float, eps: Float, rms: Bool, affine: Bool) {
+    /// `isa` nil runs the Swift entry points (rows split across cores on the active set).
+    func check(rows: Int, cols: Int, scale: Float, shift: Float, eps: Float, rms: Bool, affine: Bool,
+               isa: InstructionSet? = nil) {
         var rng = TestRandom(seed: UInt64(rows * 1000 + cols))
         let x = rng.normals(rows * cols, scale: scale, shift: shift)
         let w = rng.normals(cols), b = rng.normals(cols)
@@ -27,12 +30,15 @@ import Kernels
         let out = mapped(x) { x, o, _ in
             w.withUnsafeBufferPointer { w in
                 b.withUnsafeBufferPointer { b in
-                    let weight = affine ? w.baseAddress : nil
-                    if rms {
+                    let weight = affine ? w.baseAddress : nil, bias = affine ? b.baseAddress : nil
+                    switch (isa, rms) {
+                    case (let isa?, true): sl_rms_norm_rows(isa.rawValue, x, o, &scales, rows, cols, eps, weight)
+                    case (let isa?, false): sl_layer_norm_rows(isa.rawValue, x, o, &scales, rows, cols, eps, weight, bias)
+                    case (nil, true):
                         Normalization.rmsNorm(x, o, scales: &scales, rows: rows, cols: cols, eps: eps, weight: weight)
-                    } else {
+                    case (nil, false):
                         Normalization.layerNorm(x, o, scales: &scales, rows: rows, cols: cols, eps: eps,
-                                                weight: weight, bias: affine ? b.baseAddress : nil)
+                                                weight: weight, bias: bias)
                     }
                 }
             }
@@ -46,7 +52,7 @@ import Kernels
         }
         let bias = rms ? [Float](repeating: 0, count: cols) : b
         let expected = affine ? plain.indices.map { plain[$0] * w[$0 % cols] + bias[$0 % cols] } : plain
-        let context = "\(rms ? "rmsNorm" : "layerNorm") \(rows)×\(cols) shift \(shift) affine \(affine)"
+        let context = "\(rms ? "rmsNorm" : "layerNorm") \(rows)×\(cols) shift \(shift) affine \(affine) on \(isa.map(\.description) ?? "split")"
         let a = firstMismatch(out, expected) { i in
             let terms = affine ? Swift.abs(plain[i] * w[i % cols]) + Swift.abs(bias[i % cols]) : Swift.abs(plain[i])
             return Swift.max(2.4e-7 * terms, 1e-30)
@@ -56,23 +62,29 @@ import Kernels
         #expect(c == nil, "\(context) scale: \(c ?? "")")
     }
 
-    @Test(arguments: [1, 15, 16, 17, 768, 4099])
-    func layerNormMatchesReference(cols: Int) {
-        check(rows: 3, cols: cols, scale: 2, shift: 0, eps: 1e-5, rms: false, affine: false)
-        check(rows: 3, cols: cols, scale: 2, shift: 0, eps: 1e-5, rms: false, affine: true)
-        check(rows: 2, cols: cols, scale: 0.5, shift: 300, eps: 1e-5, rms: false, affine: false)
+    static let widths = [1, 7, 15, 16, 17, 33, 768, 1023, 4099]
+
+    @Test(arguments: testedSets)
+    func layerNormMatchesReference(isa: InstructionSet) {
+        for cols in Self.widths {
+            check(rows: 3, cols: cols, scale: 2, shift: 0, eps: 1e-5, rms: false, affine: false, isa: isa)
+            check(rows: 3, cols: cols, scale: 2, shift: 0, eps: 1e-5, rms: false, affine: true, isa: isa)
+            check(rows: 2, cols: cols, scale: 0.5, shift: 300, eps: 1e-5, rms: false, affine: false, isa: isa)
+        }
     }
 
-    @Test(arguments: [1, 15, 16, 17, 768, 4099])
-    func rmsNormMatchesReference(cols: Int) {
-        check(rows: 3, cols: cols, scale: 0.3, shift: 0, eps: 1e-6, rms: true, affine: false)
-        check(rows: 3, cols: cols, scale: 0.3, shift: 1, eps: 1e-6, rms: true, affine: true)
+    @Test(arguments: testedSets)
+    func rmsNormMatchesReference(isa: InstructionSet) {
+        for cols in Self.widths {
+            check(rows: 3, cols: cols, scale: 0.3, shift: 0, eps: 1e-6, rms: true, affine: false, isa: isa)
+            check(rows: 3, cols: cols, scale: 0.3, shift: 1, eps: 1e-6, rms: true, affine: true, isa: isa)
+        }
     }
 
-    /// 1000 rows × 1003 ≈ 1M elements: rows are split across cores.
+    /// 200 rows × 1003: rows are split across cores.
     @Test func largeInputIsSplitAcrossCores() {
-        check(rows: 1000, cols: 1003, scale: 1, shift: 5, eps: 1e-5, rms: false, affine: true)
-        check(rows: 1000, cols: 1003, scale: 1, shift: 0, eps: 1e-6, rms: true, affine: false)
+        check(rows: 200, cols: 1003, scale: 1, shift: 5, eps: 1e-5, rms: false, affine: true)
+        check(rows: 200, cols: 1003, scale: 1, shift: 0, eps: 1e-6, rms: true, affine: false)
     }
 
     /// A constant row has scale √eps and normalizes to zeros; NaN and inf spread through their row only.

@@ -1,10 +1,12 @@
 import Testing
+import CKernels
 import Kernels
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The row softmax family against naive Double-precision loops.
+/// The row softmax family and the attention-score mask, on every instruction set, against naive
+/// Double-precision loops.
 @Suite struct SoftmaxKernelTests {
     /// Row maximum with PyTorch's propagation: NaN wins, else the largest value (−inf when empty).
     static func rowMax(_ row: ArraySlice<Float>) -> Float {
@@ -51,13 +53,13 @@ import Glibc
         [-50, -49, -48.5, -200, -47],
     ]
 
-    /// Applies the three kernels to `x` and checks each against the Double reference.
+    /// Applies the three kernels of `isa` to `x` and checks each against the Double reference.
     /// Tolerances: softmax `3e-7·|r|` (about 2.5 ulp); logSoftmax and logsumexp `2e-7·(1 + |r|)`.
-    func check(_ x: [Float], rows: Int, cols: Int) {
-        let sm = mapped(x) { x, o, _ in Softmax.softmax(x, o, rows: rows, cols: cols) }
-        let lsm = mapped(x) { x, o, _ in Softmax.logSoftmax(x, o, rows: rows, cols: cols) }
+    func check(_ x: [Float], rows: Int, cols: Int, isa: InstructionSet) {
+        let sm = mapped(x) { x, o, _ in sl_softmax_rows(isa.rawValue, x, o, rows, cols, 0) }
+        let lsm = mapped(x) { x, o, _ in sl_log_softmax_rows(isa.rawValue, x, o, rows, cols) }
         var lse = [Float](repeating: 0, count: rows)
-        x.withUnsafeBufferPointer { Softmax.logsumexp($0.baseAddress!, &lse, rows: rows, cols: cols) }
+        x.withUnsafeBufferPointer { sl_logsumexp_rows(isa.rawValue, $0.baseAddress!, &lse, rows, cols) }
         var expectedSoftmax: [Float] = [], expectedLog: [Float] = [], expectedLse: [Float] = []
         for r in 0..<rows {
             let row = x[r * cols..<(r + 1) * cols]
@@ -65,7 +67,7 @@ import Glibc
             expectedLog += Self.logSoftmax(row)
             expectedLse.append(Self.logsumexp(row))
         }
-        let context = "rows \(rows), cols \(cols)"
+        let context = "rows \(rows), cols \(cols) on \(isa)"
         let a = firstMismatch(sm, expectedSoftmax) { 3e-7 * Swift.abs(expectedSoftmax[$0]) }
         #expect(a == nil, "softmax \(context): \(a ?? "")")
         let b = firstMismatch(lsm, expectedLog) { 2e-7 * (1 + Swift.abs(expectedLog[$0])) }
@@ -74,34 +76,55 @@ import Glibc
         #expect(c == nil, "logsumexp \(context): \(c ?? "")")
     }
 
-    @Test(arguments: [1, 15, 16, 17, 100, 1000])
-    func randomRowsMatchReference(cols: Int) {
-        check(Self.scores(rows: 3, cols: cols, seed: UInt64(cols)), rows: 3, cols: cols)
+    @Test(arguments: testedSets)
+    func randomRowsMatchReference(isa: InstructionSet) {
+        for cols in [1, 7, 15, 16, 17, 33, 100, 1023] {
+            check(Self.scores(rows: 3, cols: cols, seed: UInt64(cols)), rows: 3, cols: cols, isa: isa)
+        }
     }
 
-    /// 300 × 3001 ≈ 900k elements: rows are split across cores.
+    /// 300 × 3001 ≈ 900k elements: the Swift entry points split rows across cores.
     @Test func largeInputIsSplitAcrossCores() {
-        check(Self.scores(rows: 300, cols: 3001, seed: 9), rows: 300, cols: 3001)
+        let (rows, cols) = (300, 3001)
+        let x = Self.scores(rows: rows, cols: cols, seed: 9)
+        let isa = InstructionSet.active.rawValue
+        let split = mapped(x) { x, o, _ in Softmax.softmax(x, o, rows: rows, cols: cols) }
+        #expect(split == mapped(x) { x, o, _ in sl_softmax_rows(isa, x, o, rows, cols, 0) })
+        let splitLog = mapped(x) { x, o, _ in Softmax.logSoftmax(x, o, rows: rows, cols: cols) }
+        #expect(splitLog == mapped(x) { x, o, _ in sl_log_softmax_rows(isa, x, o, rows, cols) })
+        var lse = [Float](repeating: 0, count: rows), alone = lse
+        x.withUnsafeBufferPointer {
+            Softmax.logsumexp($0.baseAddress!, &lse, rows: rows, cols: cols)
+            sl_logsumexp_rows(isa, $0.baseAddress!, &alone, rows, cols)
+        }
+        #expect(lse == alone)
+        check(Array(x[..<(20 * cols)]), rows: 20, cols: cols, isa: .active)
     }
 
-    @Test func specialValuesFollowPyTorch() {
+    @Test(arguments: testedSets)
+    func specialValuesFollowPyTorch(isa: InstructionSet) {
         let x = Self.edgeRows.flatMap { $0 }
-        check(x, rows: Self.edgeRows.count, cols: 5)
-        let sm = mapped(x) { x, o, _ in Softmax.softmax(x, o, rows: 6, cols: 5) }
+        check(x, rows: Self.edgeRows.count, cols: 5, isa: isa)
+        let sm = mapped(x) { x, o, _ in sl_softmax_rows(isa.rawValue, x, o, 6, 5, 0) }
         #expect(sm[0..<15].allSatisfy { $0.isNaN })
         #expect(sm[16] == 0 && sm[18] == 0, "−inf entries get probability 0")
+        let zeroed = mapped(x) { x, o, _ in sl_softmax_rows(isa.rawValue, x, o, 6, 5, 1) }
+        #expect(zeroed[0..<15].allSatisfy { $0 == 0 } && zeroed[15...] == sm[15...], "NaN rows become zeros")
         var lse = [Float](repeating: 0, count: 6)
-        x.withUnsafeBufferPointer { Softmax.logsumexp($0.baseAddress!, &lse, rows: 6, cols: 5) }
+        x.withUnsafeBufferPointer { sl_logsumexp_rows(isa.rawValue, $0.baseAddress!, &lse, 6, 5) }
         #expect(lse[0] == -.infinity && lse[1] == .infinity && lse[2].isNaN)
         #expect(lse[4] == 1e30 + Float(log(2.0)))
     }
 
     @Test func inPlaceMatchesOutOfPlace() {
         let x = Self.scores(rows: 4, cols: 37, seed: 3)
-        for kernel in [Softmax.softmax, Softmax.logSoftmax] {
-            let separate = mapped(x) { x, o, _ in kernel(x, o, 4, 37) }
+        let kernels: [(UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void] = [
+            { Softmax.softmax($0, $1, rows: 4, cols: 37) }, { Softmax.logSoftmax($0, $1, rows: 4, cols: 37) },
+        ]
+        for kernel in kernels {
+            let separate = mapped(x) { x, o, _ in kernel(x, o) }
             var inPlace = x
-            inPlace.withUnsafeMutableBufferPointer { kernel($0.baseAddress!, $0.baseAddress!, 4, 37) }
+            inPlace.withUnsafeMutableBufferPointer { kernel($0.baseAddress!, $0.baseAddress!) }
             #expect(inPlace.elementsEqual(separate) { $0.bitPattern == $1.bitPattern })
         }
     }

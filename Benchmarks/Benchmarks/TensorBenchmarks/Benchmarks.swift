@@ -4,6 +4,7 @@ import Benchmark
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput],
+        timeUnits: .microseconds,
         warmupIterations: 3,
         maxDuration: .seconds(2),
         maxIterations: 200
@@ -11,4 +12,6 @@ let benchmarks: @Sendable () -> Void = {
     matmulBenchmarks()
     einsumBenchmarks()
     streamingBenchmarks()
+    decodeBenchmarks()
+    prefillBenchmarks()
 }

@@ -1,13 +1,14 @@
 import Benchmark
+import Kernels
 import Tensor
 
-/// Softmax, LayerNorm and GELU over a [1024, 4096] Float32 tensor (16 MiB in, 16 MiB out) against a
-/// plain copy of the same bytes: the ratio of their throughputs is the fraction of copy bandwidth.
+/// The streaming kernels over a [1024, 4096] Float32 tensor against a plain copy of the same 16 MiB, in one
+/// run: each name carries the MiB the kernel reads and writes, so `(MiB / time) / (32 MiB / copy time)` is its
+/// fraction of copy bandwidth (`Benchmarks/kernel_table.py` prints that table from the run's output).
 func streamingBenchmarks() {
     let x = Tensor.randomNormal([1024, 4096], seed: 5)
-    let bytes = x.count * 4 * 2
-    let megabytes = "\(bytes >> 20) MiB moved"
-    Benchmark("copy [1024, 4096] (\(megabytes))") { bench in
+    let up = Tensor.randomNormal([1024, 4096], seed: 6)
+    Benchmark("copy [1024, 4096] (32 MiB moved)") { bench in
         var out = [Float](repeating: 0, count: x.count)
         x.withContiguousFloats { src in
             out.withUnsafeMutableBufferPointer { dst in
@@ -16,17 +17,42 @@ func streamingBenchmarks() {
         }
         blackHole(out)
     }
-    Benchmark("softmax [1024, 4096] (\(megabytes))") { bench in
-        for _ in bench.scaledIterations { blackHole(x.softmax(axis: -1)) }
+    let unary: [(String, (Tensor) -> Tensor)] = [
+        ("softmax", { $0.softmax(axis: -1) }),
+        ("logSoftmax", { $0.logSoftmax(axis: -1) }),
+        ("layerNormalized", { $0.layerNormalized(eps: 1e-5).normalized }),
+        ("rmsNormalized", { $0.rmsNormalized(eps: 1e-6).normalized }),
+        ("gelu exact", { $0.gelu() }),
+        ("geluNew", { $0.geluNew() }),
+        ("geluFast", { $0.geluFast() }),
+        ("silu", { $0.silu() }),
+    ]
+    for (name, op) in unary {
+        Benchmark("\(name) [1024, 4096] (32 MiB moved)") { bench in
+            for _ in bench.scaledIterations { blackHole(op(x)) }
+        }
     }
-    Benchmark("layerNormalized [1024, 4096] (\(megabytes))") { bench in
-        for _ in bench.scaledIterations { blackHole(x.layerNormalized(eps: 1e-5)) }
+    Benchmark("gated silu [1024, 4096] (48 MiB moved)") { bench in
+        for _ in bench.scaledIterations { blackHole(x.gated(.silu, up)) }
     }
-    Benchmark("geluNew [1024, 4096] (\(megabytes))") { bench in
-        for _ in bench.scaledIterations { blackHole(x.geluNew()) }
+    // Rotary over 32 heads × 1024 positions × d_head 128, fully rotated, half-split and adjacent pairs.
+    let heads = x.reshaped([32, 1024, 128])
+    let tables = Tensor.rotaryTables(positions: Array(0..<1024), rotaryDim: 128, base: 10_000)
+    for adjacent in [false, true] {
+        Benchmark("rotary \(adjacent ? "adjacent" : "halves") [32, 1024, 128] (32 MiB moved)") { bench in
+            for _ in bench.scaledIterations {
+                blackHole(heads.applyingRotary(cos: tables.cos, sin: tables.sin, rotaryDim: 128, adjacentPairs: adjacent))
+            }
+        }
     }
-    Benchmark("gelu exact [1024, 4096] (\(megabytes))") { bench in
-        for _ in bench.scaledIterations { blackHole(x.gelu()) }
+    for dtype in [DType.bfloat16, .float16] {
+        let half = x.converted(to: dtype)
+        Benchmark("convert \(dtype) -> float32 [1024, 4096] (24 MiB moved)") { bench in
+            for _ in bench.scaledIterations { blackHole(half.converted(to: .float32)) }
+        }
+        Benchmark("convert float32 -> \(dtype) [1024, 4096] (24 MiB moved)") { bench in
+            for _ in bench.scaledIterations { blackHole(x.converted(to: dtype)) }
+        }
     }
 }
 

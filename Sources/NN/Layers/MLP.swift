@@ -1,14 +1,19 @@
+import Kernels
+
 extension ActivationFunction {
-    /// The activation applied elementwise to `x`.
-    public func apply(_ x: Tensor) -> Tensor {
+    /// The elementwise function this activation computes.
+    var unaryOp: UnaryOp {
         switch self {
-        case .geluNew, .geluPytorchTanh: return x.geluNew()
-        case .gelu: return x.gelu()
-        case .geluFast: return x.geluFast()
-        case .silu: return x.silu()
-        case .relu: return x.relu()
+        case .geluNew, .geluPytorchTanh: return .geluNew
+        case .gelu: return .gelu
+        case .geluFast: return .geluFast
+        case .silu: return .silu
+        case .relu: return .relu
         }
     }
+
+    /// The activation applied elementwise to `x`.
+    public func apply(_ x: Tensor) -> Tensor { x.map(unaryOp) }
 }
 
 /// A block's feed-forward module, with hook points `NAME.hook_pre`, (`NAME.hook_pre_linear`), `NAME.hook_post`.
@@ -95,7 +100,7 @@ public struct GatedMLP: MLPLayer {
         let run = HookRunner(hooks: hooks)
         let pre = try run(name + ".hook_pre", linear(x, W_gate, bias: nil))
         let preLinear = try run(name + ".hook_pre_linear", linear(x, W_in, bias: nil))
-        let post = try run(name + ".hook_post", act.apply(pre) * preLinear + b_in)
+        let post = try run(name + ".hook_post", pre.gated(act.unaryOp, preLinear) + b_in)
         return linear(post, W_out, bias: b_out)
     }
 }

@@ -1,0 +1,10 @@
+// Every kernel template, in dependency order; included once by each isa_*.c (see simd.h).
+#include "simd.h"
+#include "vecmath.h"
+#include "unary.h"
+#include "reduce.h"
+#include "softmax.h"
+#include "norm.h"
+#include "rotary.h"
+#include "convert.h"
+#include "gemv.h"
