@@ -104,6 +104,12 @@ public final class SweepDatabase: SweepStore {
         }
     }
 
+    /// Pairs saved and whether the sweep finished; nil for a new, empty file.
+    public func progress() throws -> (prompts: Int, finished: Bool)? {
+        guard try !db.rows("SELECT 1 FROM sqlite_master WHERE name = 'progress'").isEmpty else { return nil }
+        return try db.rows("SELECT prompts, finished FROM progress WHERE id = 1").first.map { ($0[0].int, $0[1].int == 1) }
+    }
+
     /// Every saved pair's result, in prompt order.
     public func results() throws -> [PromptResult] {
         try db.rows("SELECT prompt, tokens, clean, corrupted, shape, result FROM results ORDER BY prompt").map { row in

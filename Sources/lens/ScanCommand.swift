@@ -135,6 +135,9 @@ struct ScanCommand: ParsableCommand {
                          + "\"scan_cpu_seconds\": \(result.cpuSeconds), "
                          + "\"peak_rss_bytes\": \(peakResidentBytes())}")
         }
+        if let before, before.contexts > 0, !before.finished {
+            print("Resumed from \(db) after \(before.contexts) contexts (\(before.tokens) tokens) saved by an earlier run")
+        }
         print(summary(result, tokensRun: tokens, seconds: seconds))
     }
 

@@ -63,8 +63,12 @@ struct SweepCommand: ParsableCommand {
         let model = try modelOptions.load()
         let dataset = try PromptDataset(jsonl: prompts)
         let sweep = DatasetSweep(sweep: PatchSweep(named: act)!, method: method, normalized: !raw)
+        let store = try SweepDatabase(path: db)
+        if let before = try store.progress(), before.prompts > 0, !before.finished {
+            print("Resumed from \(db) after \(before.prompts) pairs saved by an earlier run")
+        }
         let result = try sweep.run(model: model, dataset: dataset, modelName: URL(fileURLWithPath: modelOptions.model).lastPathComponent,
-                                   store: try SweepDatabase(path: db), shard: try shardOptions.resolve(command: "sweep"),
+                                   store: store, shard: try shardOptions.resolve(command: "sweep"),
                                    checkpointSeconds: checkpointSeconds, showProgress: !noProgress)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let pairs = result.results
