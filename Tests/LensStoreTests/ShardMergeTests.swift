@@ -23,12 +23,12 @@ import Testing
         }
     }
 
-    /// The demo model, `ScanDatabaseTests`'s corpus (one line empty) and a cheap scan of eight heads in batches of 2
+    /// The demo model, `ScanDatabaseTests`'s corpus (one line empty) and a cheap scan of eight heads in batches of 4
     /// contexts of 12 tokens: every head fires on every token, so top lists, histograms and band samples all merge.
     static func setup() throws -> (LensModel, Corpus, CorpusScan, URL) {
         let (model, corpus, _, folder) = try ScanDatabaseTests.setup()
         let scan = CorpusScan(units: [try HeadUnits(layers: [0, 2], model: model.transformer)],
-                              options: ScanOptions(batchSize: 2, topK: 3, windowBefore: 3, windowAfter: 1, samplesPerBand: 2),
+                              options: ScanOptions(batchSize: 4, topK: 3, windowBefore: 3, windowAfter: 1, samplesPerBand: 2),
                               packing: PackingOptions(contextLength: 12, tokenizer: model.tokenizer))
         return (model, corpus, scan, folder)
     }
@@ -82,14 +82,19 @@ import Testing
         #expect(Self.mismatch { _ = try ScanDatabase.merge(shards: [paths[0], paths[2]], into: out) } ==
             "shard 1/3 missing (2 of 3 given)")
         // A shard of another shard count, of another scan, an unfinished shard, a whole scan.
-        let four = try Self.shards(scan, model: model, corpus: corpus, count: 4, in: folder, name: "b")
-        #expect(Self.mismatch { _ = try ScanDatabase.merge(shards: [paths[0], paths[1], four[2]], into: out) }?
+        func single(_ scan: CorpusScan, _ shard: Shard, _ name: String) throws -> String {
+            let path = folder.appendingPathComponent(name).path
+            _ = try scan.run(model: model, corpus: corpus, store: ScanDatabase(path: path), shard: shard)
+            return path
+        }
+        let four = try single(scan, Shard(index: 2, count: 4), "two-of-four.sqlite")
+        #expect(Self.mismatch { _ = try ScanDatabase.merge(shards: [paths[0], paths[1], four], into: out) }?
             .contains("is shard 2/4 but") == true)
         var other = scan
         other.options.topK = 2
-        let foreign = try Self.shards(other, model: model, corpus: corpus, count: 3, in: folder, name: "c")
-        #expect(Self.mismatch { _ = try ScanDatabase.merge(shards: [paths[0], foreign[1], paths[2]], into: out) }?
-            .hasPrefix("\(foreign[1]) is a shard of another job than \(paths[0]) (its options differ") == true)
+        let foreign = try single(other, Shard(index: 1, count: 3), "foreign.sqlite")
+        #expect(Self.mismatch { _ = try ScanDatabase.merge(shards: [paths[0], foreign, paths[2]], into: out) }?
+            .hasPrefix("\(foreign) is a shard of another job than \(paths[0]) (its options differ") == true)
         let unfinished = folder.appendingPathComponent("unfinished.sqlite").path
         _ = try scan.run(model: model, corpus: corpus, store: ScanDatabase(path: unfinished), shard: Shard(index: 2, count: 3),
                          maxBatches: 1)
@@ -101,7 +106,7 @@ import Testing
             "\(whole) holds a whole job, not a shard")
         // None of the refusals wrote the output; an output holding other results is refused, never overwritten.
         #expect(!FileManager.default.fileExists(atPath: out))
-        #expect(Self.mismatch { _ = try ScanDatabase.merge(shards: paths, into: foreign[0]) }?.contains("holds other results") == true)
+        #expect(Self.mismatch { _ = try ScanDatabase.merge(shards: paths, into: foreign) }?.contains("holds other results") == true)
         // A shard database refuses to continue as another shard.
         #expect(throws: StoreError.self) {
             try scan.run(model: model, corpus: corpus, store: ScanDatabase(path: paths[0]), shard: Shard(index: 1, count: 3))
