@@ -13,7 +13,7 @@ struct SlurmCommand: ParsableCommand {
               merge.sbatch    lens merge of every shard into --db, submitted with --dependency=afterok on the array
               submit.sh       submits both (what --submit runs)
             Memory per task comes from the memory plan (the model's config.json, the batch and the units, never its \
-            weights; printed at the top of the script), plus a quarter; the time limit from a conservative 2 GFLOP/s \
+            weights; printed at the top of the script), plus a quarter; the time limit from a conservative 5 GFLOP/s \
             per CPU (override with --time). Tasks are --requeue: a shard that is preempted, or killed and requeued, \
             resumes from its own database with nothing lost or counted twice. The lens binary (--lens) and every \
             path must be visible from the compute nodes (a shared filesystem); jobs run in the current directory.

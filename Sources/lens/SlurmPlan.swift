@@ -35,9 +35,10 @@ struct TaskResources {
 enum SlurmPlan {
     /// What the Swift runtime, Foundation, BLAS and SQLite hold before any model (measured on the demo model: ~90 MB).
     static let runtimeBytes = 256 << 20
-    /// The throughput assumed for time limits: 2 GFLOP/s per CPU, well below what BLAS reaches, so that a time limit
-    /// is rarely hit (a scan checkpoints, so a task that hits it resumes on requeue anyway).
-    static let flopsPerCPU = 2e9
+    /// The throughput assumed for time limits: 5 GFLOP/s per CPU, a third of what a GPT-2-small scan reaches on one
+    /// AVX2 core (docs/SCALING.md), so that a limit is rarely hit. A task that hits it ends TIMEOUT (Slurm does not
+    /// requeue it); submitting the same scripts again resumes every shard from its database.
+    static let flopsPerCPU = 5e9
 
     /// Minutes for `flops` on `cpus` CPUs at `flopsPerCPU`, doubled, plus `fixedMinutes`; at least 10.
     static func minutes(flops: Double, cpus: Int, fixedMinutes: Double = 5) -> Int {
