@@ -194,4 +194,47 @@ import Testing
         }
         #expect(throws: ShardError.self) { try Shard.slurm(environment: ["SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "3"]) }
     }
+
+    /// `lens slurm` writes an array script whose tasks run the shards and a merge script submitted afterok on the array,
+    /// with the memory plan's request; it refuses a command that picks its own shard.
+    @Test func slurmScriptsRunTheShardsThenTheMerge() throws {
+        let folder = try ScanDatabaseTests.temporary()
+        let model = ScanDatabaseTests.modelFolder.path
+        func lens(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            let process = Process(), pipe = Pipe()
+            process.executableURL = URL(fileURLWithPath: try KillResumeTests.lensExecutable())
+            process.arguments = arguments
+            (process.standardOutput, process.standardError) = (pipe, pipe)
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, output)
+        }
+        let dir = folder.appendingPathComponent("jobs").path
+        let written = try lens(["slurm", "--shards", "3", "--dir", dir, "--max-parallel", "2", "--partition", "cpu", "--",
+                                "sweep", "--model", model, "--prompts", model + "/pairs.jsonl", "--act", "resid_pre", "--db", "out/all.sqlite"])
+        #expect(written.status == 0, "\(written.output)")
+        let shards = try String(contentsOfFile: dir + "/shards.sbatch", encoding: .utf8)
+        let merge = try String(contentsOfFile: dir + "/merge.sbatch", encoding: .utf8)
+        let submit = try String(contentsOfFile: dir + "/submit.sh", encoding: .utf8)
+        for line in ["#SBATCH --array=0-2%2", "#SBATCH --requeue", "#SBATCH --partition=cpu", "#SBATCH --cpus-per-task=4",
+                     "--shard \"${SLURM_ARRAY_TASK_ID}/3\" --no-progress --db '\(dir)/shards/all-'\"${SLURM_ARRAY_TASK_ID}\"'.sqlite'",
+                     "#   weights (4 bytes per parameter): 3.8 MiB"] {
+            #expect(shards.contains(line), "\(line)")
+        }
+        #expect(shards.contains("#SBATCH --mem=") && !shards.contains("--db' 'out/all.sqlite"))
+        #expect(merge.contains("'merge' '--out' 'out/all.sqlite' '\(dir)/shards/all-'*'.sqlite'"))
+        #expect(submit.contains("--dependency=afterok:${array}"))
+        for script in ["shards.sbatch", "merge.sbatch", "submit.sh"] {
+            let check = Process()
+            check.executableURL = URL(fileURLWithPath: "/bin/bash")
+            check.arguments = ["-n", dir + "/" + script]
+            try check.run()
+            check.waitUntilExit()
+            #expect(check.terminationStatus == 0, "\(script) is not valid bash")
+        }
+        let refused = try lens(["slurm", "--shards", "2", "--dir", dir, "--", "scan", "--model", model, "--corpus",
+                                model + "/corpus.txt", "--heads", "0", "--shard", "0/2", "--db", "x.sqlite"])
+        #expect(refused.status != 0 && refused.output.contains("leave --shard to lens slurm"))
+    }
 }
