@@ -5,8 +5,8 @@
 # dataset:
 #   1. runs the job in one process (the reference database);
 #   2. submits it with `lens slurm --shards 4 --submit` (a job array of 4 shards and a merge job afterok on it);
-#   3. kills shard 0 mid-run (`scontrol requeue`, as preemption does) once its database holds some progress, and lets
-#      Slurm requeue it; the requeued task resumes from its own database;
+#   3. kills a shard mid-run (`scontrol requeue`, as preemption does) once its database holds some progress (shard 0,
+#      unless it already finished), and lets Slurm requeue it; the requeued task resumes from its own database;
 #   4. waits for the merge job and checks with `lens compare-db` that the merged database holds exactly the
 #      reference's contents, and from the task's log that it ran twice and the second run resumed.
 # Stops the daemons it started on exit. Run as root (CI) or with sudo available. Usage:
@@ -106,7 +106,7 @@ say "one-node cluster up: $host, $cpus CPUs, $memory MiB (Slurm $(sinfo --versio
 # The state of job $1 (an array task is JOBID_TASK).
 job_state() { scontrol show job "$1" 2>/dev/null | awk -F'JobState=' 'NF > 1 { split($2, s, " "); print s[1]; exit }'; }
 
-# run_sharded NAME PROGRESS_SQL COMMAND...: the reference run, the Slurm run with shard 0 killed, the comparison.
+# run_sharded NAME PROGRESS_SQL COMMAND...: the reference run, the Slurm run with a shard killed, the comparison.
 run_sharded() {
     local name=$1 progress=$2
     shift 2
@@ -116,21 +116,27 @@ run_sharded() {
     "$lens" slurm --shards 4 --cpus-per-task 1 --dir "$work/$name" --submit -- "$@" --checkpoint-seconds 0.2 \
         --db "$work/$name-merged.sqlite"
     read -r array merge <"$work/$name/jobs"
-    local shard0="$work/$name/shards/$name-merged-0.sqlite" killed=""
+    # The first shard found mid-run (some progress saved, not finished) is killed: usually shard 0, or a later one
+    # on a machine fast enough that shard 0 finished between two looks.
+    local killed="" finished_shards
     for _ in $(seq 1200); do
-        if [ -f "$shard0" ]; then
-            read -r done finished < <(sqlite3 -separator ' ' "$shard0" "$progress" 2>/dev/null || echo "0 0")
-            [ "${finished:-0}" = 1 ] && fail "$name: shard 0 finished before it could be killed (make the job longer)"
-            if [ "${done:-0}" -gt 0 ]; then
-                scontrol requeue "${array}_0"
-                killed="after $done saved"
-                break
+        finished_shards=0
+        for task in 0 1 2 3; do
+            local db="$work/$name/shards/$name-merged-$task.sqlite"
+            [ -f "$db" ] || continue
+            read -r saved finished < <(sqlite3 -separator ' ' "$db" "$progress" 2>/dev/null || echo "0 0")
+            if [ "${finished:-0}" = 1 ]; then finished_shards=$((finished_shards + 1)); continue; fi
+            if [ "${saved:-0}" -gt 0 ]; then
+                scontrol requeue "${array}_$task"
+                killed=$task
+                say "$name: killed shard $task (job ${array}_$task) mid-run after $saved saved; Slurm requeued it"
+                break 2
             fi
-        fi
+        done
+        [ "$finished_shards" = 4 ] && fail "$name: every shard finished before one could be killed (make the job longer)"
         sleep 0.1
     done
-    [ -n "$killed" ] || fail "$name: shard 0 saved no progress in 120 s"
-    say "$name: killed shard 0 (job ${array}_0) mid-run $killed; Slurm requeued it"
+    [ -n "$killed" ] || fail "$name: no shard saved progress in 120 s"
     for _ in $(seq 600); do
         state=$(job_state "$merge")
         case "$state" in
@@ -143,15 +149,16 @@ run_sharded() {
     for task in 0 1 2 3; do
         [ "$(job_state "${array}_$task")" = COMPLETED ] || fail "$name: shard task $task ended $(job_state "${array}_$task")"
     done
-    grep -q "restart 1" "$work/$name/logs/shard-0.log" || fail "$name: shard 0 did not run a second time"
-    grep -q "Resumed from" "$work/$name/logs/shard-0.log" || fail "$name: shard 0's second run did not resume from its database"
-    grep -E "^lens slurm|^Resumed|this run|complete:" "$work/$name/logs/shard-0.log" | sed 's/^/    shard 0: /'
+    local log="$work/$name/logs/shard-$killed.log"
+    grep -q "restart 1" "$log" || fail "$name: shard $killed did not run a second time"
+    grep -q "Resumed from" "$log" || fail "$name: shard $killed's second run did not resume from its database"
+    grep -E "^lens slurm|^Resumed|this run|complete:" "$log" | sed "s/^/    shard $killed: /"
     grep -E "^Merged" "$work/$name/logs/merge.log" | sed 's/^/    merge job: /'
     "$lens" compare-db "$work/$name-merged.sqlite" "$work/$name-single.sqlite"
     say "$name: merged database equals the single-process one"
 }
 
-# Long enough (about 10k tokens a shard) that shard 0 is caught mid-run between its checkpoints (every 0.2 s).
+# Long enough (about 10k tokens a shard) that a shard is caught mid-run between its checkpoints (every 0.2 s).
 corpus="$work/corpus.txt"
 cat Models/demo/corpus.txt Models/demo/corpus.txt >"$corpus"
 run_sharded scan "SELECT contexts, finished FROM progress" \
