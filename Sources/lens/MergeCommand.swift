@@ -33,7 +33,12 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        let sweep = SweepDatabase.isSweep(at: shards[0])
+        let kinds = shards.map { SweepDatabase.isSweep(at: $0) ? "sweep" : "scan" }
+        if let other = kinds.firstIndex(where: { $0 != kinds[0] }) {
+            throw CommandError("\(shards[other]) is a \(kinds[other]) database but \(shards[0]) is a \(kinds[0]) database: "
+                               + "give the shards of one job")
+        }
+        let sweep = kinds[0] == "sweep"
         let outcome = sweep ? try SweepDatabase.merge(shards: shards, into: out) : try ScanDatabase.merge(shards: shards, into: out)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let what = sweep ? "pairs" : "contexts"
