@@ -12,6 +12,7 @@ struct LensCommand: ParsableCommand {
                       AblateCommand.self, AttentionCommand.self, HeadsCommand.self, ReportCommand.self,
                       TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self,
                       ScanCommand.self, DashboardCommand.self, ServeCommand.self,
+                      SweepCommand.self, MergeCommand.self, CompareCommand.self, SlurmCommand.self,
                       OthelloCommand.self]
     )
 }
