@@ -42,10 +42,11 @@ let package = Package(
         .executableTarget(name: "SentimentProbe", dependencies: ["Lens"], path: "Examples/SentimentProbe"),
         .executableTarget(name: "IOICircuit", dependencies: ["Lens"], path: "Examples/IOICircuit"),
         .executableTarget(name: "FeatureScan", dependencies: ["Lens", "LensStore"], path: "Examples/FeatureScan"),
+        .executableTarget(name: "OthelloGPT", dependencies: ["Lens"], path: "Examples/OthelloGPT"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "LensTests", dependencies: ["Lens"]),
+        .testTarget(name: "LensTests", dependencies: ["Lens", "OthelloGPT"]),
         // Depends on the lens tool too: the resume test kills a real `lens scan` process mid-scan.
         .testTarget(name: "LensStoreTests", dependencies: ["LensStore", "lens"]),
     ],
