@@ -10,7 +10,8 @@ random ids ([N, 128] .npy), builds the release `lens`, and measures in separate 
     stop_at_layer=layer + 1)`, SAE encode, firing counts, float64 sums, max, a log-spaced histogram of the positive
     activations (bucketize + bincount), and a running `torch.topk` of per-context maxima over contexts.
 Both use 2 threads (torch with OMP_WAIT_POLICY=PASSIVE), batches of 8 contexts of 128 tokens, and time only the scan
-loop (model loading excluded). SwiftLens also runs a corpus four times as long: its peak memory should not grow.
+loop (model loading excluded). SwiftLens also runs a corpus four times as long: its peak memory should not grow. Last,
+both sides scan the SAE's features over contexts of 256 tokens (same number of contexts): peak memory of each.
 
 Run from the package root:
     HF_HUB_OFFLINE=1 /work/.venv-reference/bin/python Benchmarks/compare_scan.py [--contexts 64] [--no-build]
@@ -27,7 +28,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LENS = os.path.join(ROOT, ".build-release", "release", "lens")
 THREADS = 2
-LAYER, CTX, BATCH, TOP_K, D_SAE = 8, 128, 8, 20, 24576
+LAYER, CTX, LONG_CTX, BATCH, TOP_K, D_SAE = 8, 128, 256, 8, 20, 24576
+
+
+def tokens_file(folder, n, ctx):
+    return os.path.join(folder, f"tokens-{n}.npy" if ctx == CTX else f"tokens-{n}-ctx{ctx}.npy")
 
 
 def write_inputs(folder, contexts):
@@ -41,10 +46,10 @@ def write_inputs(folder, contexts):
     model = GPT2LMHeadModel(config).eval()
     model.save_pretrained(os.path.join(folder, "model"), safe_serialization=True)
     rng = np.random.default_rng(0)
-    for n in contexts:
-        tokens = rng.integers(1, 50257, size=(n, CTX), dtype=np.int64)
+    for n, ctx in [(n, CTX) for n in contexts] + [(contexts[0], LONG_CTX)]:
+        tokens = rng.integers(1, 50257, size=(n, ctx), dtype=np.int64)
         tokens[:, 0] = 50256
-        np.save(os.path.join(folder, f"tokens-{n}.npy"), tokens)
+        np.save(tokens_file(folder, n, ctx), tokens)
     # A random SAE whose encoder bias lets each feature fire on about 1% of tokens (like a trained SAE's L0 of
     # a few hundred): the bias is minus each feature's 99th percentile pre-activation on a sample of the corpus.
     W_dec = torch.randn(D_SAE, 768)
@@ -64,7 +69,7 @@ def write_inputs(folder, contexts):
                    "normalize_activations": "none", "metadata": {"hook_name": f"blocks.{LAYER}.hook_resid_pre"}}, fh)
 
 
-def python_child(folder, n, kind):
+def python_child(folder, n, kind, ctx):
     import warnings
 
     warnings.filterwarnings("ignore")
@@ -84,7 +89,7 @@ def python_child(folder, n, kind):
     model = HookedTransformer(cfg)
     model.load_and_process_state_dict(convert_gpt2_weights(hf, cfg))
     del hf
-    tokens = torch.from_numpy(np.load(os.path.join(folder, f"tokens-{n}.npy")))
+    tokens = torch.from_numpy(np.load(tokens_file(folder, n, ctx)))
     sae = load_file(os.path.join(folder, "sae", "sae_weights.safetensors"))
     hook = f"blocks.{LAYER}.mlp.hook_post" if kind == "neurons" else f"blocks.{LAYER}.hook_resid_pre"
     units = 3072 if kind == "neurons" else D_SAE
@@ -114,26 +119,34 @@ def python_child(folder, n, kind):
         values, picked = torch.cat([top_values, context_max]).topk(TOP_K, dim=0)
         top_values, top_contexts = values, torch.cat([top_contexts, ids]).gather(0, picked)
     seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
-    print(json.dumps({"tokens": n * CTX, "scan_seconds": seconds, "scan_cpu_seconds": cpu,
+    print(json.dumps({"tokens": tokens.numel(), "scan_seconds": seconds, "scan_cpu_seconds": cpu,
                       "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 
 
-def run_swift(folder, n, kind):
+def run_swift(folder, n, kind, ctx=CTX):
     units = ["--neurons", str(LAYER)] if kind == "neurons" else ["--sae", os.path.join(folder, "sae")]
     with tempfile.TemporaryDirectory(prefix="lens-scan-db-") as out:
         result = subprocess.run([LENS, "scan", "--model", os.path.join(folder, "model"), "--corpus",
-                                 os.path.join(folder, f"tokens-{n}.npy"), "--db", os.path.join(out, "scan.sqlite"),
-                                 "--batch-size", str(BATCH), "--top-k", str(TOP_K), "--context-length", str(CTX),
+                                 tokens_file(folder, n, ctx), "--db", os.path.join(out, "scan.sqlite"),
+                                 "--batch-size", str(BATCH), "--top-k", str(TOP_K), "--context-length", str(ctx),
                                  "--logit-effects", "0", "--no-progress", "--benchmark-json"] + units,
                                 check=True, capture_output=True, text=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run_python(folder, n, kind):
+def run_python(folder, n, kind, ctx=CTX):
     env = dict(os.environ, OMP_NUM_THREADS=str(THREADS), OMP_WAIT_POLICY="PASSIVE", HF_HUB_OFFLINE="1")
-    result = subprocess.run([sys.executable, __file__, "--child", folder, "--n", str(n), "--kind", kind],
+    result = subprocess.run([sys.executable, __file__, "--child", folder, "--n", str(n), "--kind", kind, "--ctx", str(ctx)],
                             check=True, capture_output=True, text=True, env=env)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def print_pair(kind, n, swift, python):
+    rate = [r["tokens"] / r["scan_seconds"] for r in (swift, python)]
+    cpu = [r["tokens"] / r["scan_cpu_seconds"] for r in (swift, python)]
+    print(f"{kind:>8} {n:>8} {rate[0]:>12.0f} {rate[1]:>13.0f} {rate[0] / rate[1]:>5.2f}x {cpu[0]:>16.0f} "
+          f"{cpu[1]:>17.0f} {cpu[0] / cpu[1]:>5.2f}x {swift['peak_rss_bytes'] / 2**20:>14.0f} "
+          f"{python['peak_rss_bytes'] / 2**20:>15.0f}", flush=True)
 
 
 def main():
@@ -142,11 +155,12 @@ def main():
     parser.add_argument("--child")
     parser.add_argument("--n", type=int)
     parser.add_argument("--kind")
+    parser.add_argument("--ctx", type=int, default=CTX)
     parser.add_argument("--no-build", action="store_true", help="use the lens already in .build-release")
     parser.add_argument("--lens", help="a release lens executable to use instead of building one")
     args = parser.parse_args()
     if args.child:
-        return python_child(args.child, args.n, args.kind)
+        return python_child(args.child, args.n, args.kind, args.ctx)
     global LENS
     if args.lens:
         LENS = args.lens
@@ -160,16 +174,13 @@ def main():
         print(f"{'units':>8} {'contexts':>8} {'Swift tok/s':>12} {'Python tok/s':>13} {'ratio':>6} {'Swift tok/cpu-s':>16} "
               f"{'Python tok/cpu-s':>17} {'ratio':>6} {'Swift peak MB':>14} {'Python peak MB':>15}")
         for kind in ["neurons", "sae"]:
-            swift, python = run_swift(folder, short, kind), run_python(folder, short, kind)
-            rate = [r["tokens"] / r["scan_seconds"] for r in (swift, python)]
-            cpu = [r["tokens"] / r["scan_cpu_seconds"] for r in (swift, python)]
-            print(f"{kind:>8} {short:>8} {rate[0]:>12.0f} {rate[1]:>13.0f} {rate[0] / rate[1]:>5.2f}x {cpu[0]:>16.0f} "
-                  f"{cpu[1]:>17.0f} {cpu[0] / cpu[1]:>5.2f}x {swift['peak_rss_bytes'] / 2**20:>14.0f} "
-                  f"{python['peak_rss_bytes'] / 2**20:>15.0f}", flush=True)
+            print_pair(kind, short, run_swift(folder, short, kind), run_python(folder, short, kind))
             longer = run_swift(folder, long, kind)
             print(f"{kind:>8} {long:>8} {longer['tokens'] / longer['scan_seconds']:>12.0f} {'':>13} {'':>6} "
                   f"{longer['tokens'] / longer['scan_cpu_seconds']:>16.0f} {'':>17} {'':>6} "
                   f"{longer['peak_rss_bytes'] / 2**20:>14.0f}", flush=True)
+        print(f"SAE features over {short} contexts of {LONG_CTX} tokens:")
+        print_pair("sae", short, run_swift(folder, short, "sae", LONG_CTX), run_python(folder, short, "sae", LONG_CTX))
 
 
 if __name__ == "__main__":

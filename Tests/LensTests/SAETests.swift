@@ -32,6 +32,14 @@ import Testing
         #expect(scaledError(pass.output, try expected.tensor("forward_out")) < 1e-4, "\(name) forward")
         #expect(scaledError(pass.actsPre, try expected.tensor("cache.hook_sae_acts_pre")) < 1e-4, "\(name) acts_pre")
         #expect(scaledError(pass.recons, try expected.tensor("cache.hook_sae_recons")) < 1e-4, "\(name) recons")
+        // A block of features alone (what a scan computes, block by block) equals those columns of encode.
+        let d = sae.config.dSAE, block = (d / 3)..<(d / 3 + d / 2)
+        if sae.encodesFeaturesSeparately {
+            let part = try sae.encodeFeatures(block, input: try sae.encoderInput(x)).reshaped([-1, block.count])
+            #expect(scaledError(part, acts.reshaped([-1, d])[.all, block]) == 0, "\(name) encodeFeatures")
+        } else {
+            #expect(throws: SAEError.self) { _ = try sae.encodeFeatures(block, input: try sae.encoderInput(x)) }
+        }
         let active = (info["active_features_per_token"] as! [[NSNumber]]).flatMap { $0.map(\.intValue) }
         let counted = (0..<14).map { i in acts.reshaped([14, -1])[i].scalars.filter { $0 != 0 }.count }
         #expect(counted == active, "\(name) active features")

@@ -99,4 +99,27 @@ import Testing
         other.options.topK = 5
         #expect(throws: LensError.self) { try other.run(model: model, corpus: corpus, store: store) }
     }
+
+    /// Units added block by block (how a scan records an SAE's features) give the statistics of the whole matrix
+    /// added at once: each unit's update depends only on its own column, in context and position order.
+    @Test func blocksOfUnitsEqualTheWholeSet() throws {
+        var random = SeededGenerator(seed: 3)
+        let (contexts, positions, units) = (3, 10, 37)
+        let tokens = (0..<contexts).map { _ in (0..<positions).map { _ in Int32(random.next() % 50) } }
+        // Mostly zeros, like an SAE's features; some negatives and ties.
+        let values = (0..<(contexts * positions * units)).map { _ -> Float in
+            let r = random.next() % 8
+            return r < 5 ? 0 : Float(Int(random.next() % 64) - 16) / 8
+        }
+        let matrix = Tensor(values, shape: [contexts * positions, units])
+        var whole = UnitStatistics(count: units, options: Self.options, salt: 5)
+        try whole.add(matrix, tokens: tokens, firstContext: 4, name: "set")
+        var blocks = UnitStatistics(count: units, options: Self.options, salt: 5)
+        for block in [0..<16, 16..<32, 32..<37] {
+            try blocks.add(matrix[.all, block].contiguous(), units: block, tokens: tokens, firstContext: 4, name: "set")
+        }
+        blocks.countTokens(tokens)
+        #expect(blocks == whole && whole.tokens == contexts * positions)
+        #expect(whole.top.allSatisfy { !$0.isEmpty } && whole.samples.contains { !$0.isEmpty })
+    }
 }
