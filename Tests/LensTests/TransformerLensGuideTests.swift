@@ -33,6 +33,12 @@ import Lens
         for sample in samples where !source.contains(sample) {
             Issue.record("guide sample not compiled by this file: \(sample)")
         }
+        // The calls the issue names have a row.
+        let guide = try String(contentsOf: Self.guide, encoding: .utf8)
+        for call in ["model.to_tokens(", "run_with_cache(", "cache[\"z\", 4][:, :, 2, :]", "stack_head_results(", "get_act_patch_",
+                     "utils.get_act_name(", "einops.einsum(", "t.svd(", "sae.encode(", "run_with_hooks(", "einops.rearrange("] {
+            #expect(guide.contains(call), "no row for \(call)")
+        }
     }
 
     @Test func loadingAndTokens() throws {
@@ -164,6 +170,8 @@ import Lens
         var seen: [String] = []
         _ = try model.runWithHooks(tokens, hooks: [(.filter { $0.hasPrefix("blocks.0.") }, { act, hook in seen.append(hook.name); return nil })])
         let zeroed = try model.runWithHooks(tokens, hooks: [("blocks.2.hook_mlp_out", { act, _ in Tensor.zeros(like: act) })])
+        #expect(throws: ForwardError.self) { try model.runWithHooks(tokens, hooks: [(.name(name), { act, _ in act[.all, 0..<2] })]) }
+        #expect(throws: (any Error).self) { try model.runWithHooks(tokens, hooks: [("blocks.9.hook_resid_post", { _, _ in nil })]) }
         #expect(patched.shape == [1, 7, 1500] && replaced.shape[1] == 6 && zeroed.shape == patched.shape)
         #expect(seen.contains("blocks.0.attn.hook_pattern") && HookPoint(name: name).layer == 1)
         try model.addHook(.name(name), { act, hook in nil })
@@ -230,6 +238,7 @@ import Lens
         let steered = try model.runWithHooks("I hate this movie because it is", hooks: [("blocks.1.hook_resid_post", steer)])
         let prompt = try model.toTokens("I hate this movie because it is").intScalars
         let generated = try model.transformer.generate([prompt], steering: [sae.steering(feature: featureIdx, scale: strength)], options: GenerationOptions(maxNewTokens: 3))
+        #expect(throws: SAEError.self) { try sae.encode(Tensor.zeros([2, 5])) }
         #expect(reconstructed.shape == x.shape && featureActs.shape.last == sae.W_dec.shape[0] && steered.shape[1] == 8 && generated[0].count == 11)
     }
 

@@ -6,8 +6,8 @@
 // contributions to a probe direction (einsum), normalised probe directions, a neuron's input and output
 // weights in the probe basis, the fraction inside the probe subspace (SVD), neuron DLA, neurons ranked by
 // standard deviation and kurtosis, and patching at the final position with a log-prob metric.
-// The same chapter on the Othello-GPT itself (board states, legal moves, the 8x8 figures) is the OthelloGPT
-// example, once the Othello module lands. Run: swift run TutorialProbesAndNeurons
+// The chapter's Othello specifics (board states, legal moves, 8x8 board figures) need an Othello-GPT and a
+// board module; this program keeps to what the demo model can show. Run: swift run TutorialProbesAndNeurons
 import Foundation
 import Lens
 

@@ -107,8 +107,11 @@ for layer in 0..<nLayers {
 // a batch of other prompts, with `Ablation` doing the bookkeeping.
 let originalLogit = logits[0, -1, answerToken].item()
 print("Original Paris logit: \(String(format: "%.2f", originalLogit))")
-let reference = try Tensor.concat(["The Kremlin is located in", "The Bund is located in", "The Prado Museum is located in",
-                                   "The Taj Mahal is located in"].map { try model.toTokens($0) }.map { $0[.all, ..<6] }, axis: 0)
+let landmarks = ["The Kremlin", "The Bund", "The Prado Museum", "The Taj Mahal", "The Leaning Tower", "The Space Needle",
+                 "The Little Mermaid", "The Rialto Bridge", "The Grand Palace"]
+let sameLength = try landmarks.map { try model.toTokens("\($0) is located in") }.filter { $0.shape[1] == tokens.shape[1] }
+let reference = Tensor.concat(sameLength, axis: 0)                 // [N, pos]: a mean for every position
+print("Mean ablation over \(sameLength.count) other landmarks of the same token length")
 for layer in 0..<nLayers {
     let zeroed = try model.runWithHooks(tokens, hooks: [("blocks.\(layer).hook_mlp_out", { act, _ in Tensor.zeros(like: act) })])
     let meaned = try model.transformer.runWithAblations(tokens, [Ablation(ActivationRegion(hook: "blocks.\(layer).hook_mlp_out"),
