@@ -141,7 +141,8 @@ let metric = try PatchingMetric { logits in try logitsToAveLogitDiff(logits, ans
     .normalized(clean: originalAverageLogitDiff, corrupted: corruptedAverageLogitDiff)
 let residSweep = try model.actPatch(.residPre, corruptedTokens: corruptedTokens, cleanCache: cache, metric: metric,
                                     options: PatchingOptions(showProgress: false))
-print("actPatch(.residPre) − hook loop, largest difference:", (residSweep - patchedResidualStreamDiff).abs().max().item())
+let largestDifference = (residSweep - patchedResidualStreamDiff).abs().max().item()
+print("actPatch(.residPre) − hook loop, largest difference: \(largestDifference) (within 1e-5: \(largestDifference <= 1e-5))")
 
 // § Layers: attention and MLP outputs at every position.
 var patchedAttnDiff = Tensor.zeros([nLayers, positions]), patchedMLPDiff = Tensor.zeros([nLayers, positions])

@@ -114,11 +114,14 @@ report.figure(AttentionViewer(tokens: posTokens, patterns: try cache["pattern", 
 let testCases = [("I really love this book because it is", "positive"), ("We hate the film because it is", "negative"),
                  ("We admire the play because it is", "positive"), ("I despise this phone because it is", "negative")]
 print("Generalization test:")
+var asExpected = 0
 for (prompt, expected) in testCases {
     let greatLogit = try getTokenLogit(model, prompt, " great"), badLogit = try getTokenLogit(model, prompt, " bad")
     let predicted = greatLogit > badLogit ? "positive" : "negative"
+    if predicted == expected { asExpected += 1 }
     print("\(predicted == expected ? "✓" : "✗") \(pad(expected, 8)) | great=\(String(format: "%.1f", greatLogit)), bad=\(String(format: "%.1f", badLogit)) | \(prompt)")
 }
+print("Generalization: \(asExpected)/\(testCases.count) as expected")
 let neutral = "I watched this movie because it is"
 print("Neutral case: great=\(f2(try getTokenLogit(model, neutral, " great"))), bad=\(f2(try getTokenLogit(model, neutral, " bad")))")
 try report.write(toPath: "first-analysis.html")

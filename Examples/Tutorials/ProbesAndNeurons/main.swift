@@ -156,4 +156,5 @@ print("Layer output patching effect on ' great' log prob [attn, mlp] × layer:\n
 let metric = try PatchingMetric.logProb(tokens: [target]).normalized(clean: cleanLogProb, corrupted: corruptedLogProb)
 let sweep = try model.actPatch(.attnOut, corruptedTokens: corrupted, cleanCache: cleanCache, metric: metric,
                                options: PatchingOptions(showProgress: false))
-print("actPatch(.attnOut) at the last position:", sweep[.all, -1])
+let sweepDifference = (sweep[.all, -1] - results[0]).abs().max().item()
+print("actPatch(.attnOut) at the last position: \(sweep[.all, -1].scalars) (the hook loop's within 1e-5: \(sweepDifference <= 1e-5))")
