@@ -50,10 +50,11 @@ let package = Package(
         .executableTarget(name: "TutorialFirstAnalysis", dependencies: ["Lens"], path: "Examples/Tutorials/FirstAnalysis"),
         .executableTarget(name: "TutorialProbesAndNeurons", dependencies: ["Lens"], path: "Examples/Tutorials/ProbesAndNeurons"),
         .executableTarget(name: "TutorialQuickReference", dependencies: ["Lens"], path: "Examples/Tutorials/QuickReference"),
+        .executableTarget(name: "OthelloGPT", dependencies: ["Lens"], path: "Examples/OthelloGPT"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "LensTests", dependencies: ["Lens"]),
+        .testTarget(name: "LensTests", dependencies: ["Lens", "OthelloGPT"]),
         // Depends on the lens tool too: the resume test kills a real `lens scan` process mid-scan.
         .testTarget(name: "LensStoreTests", dependencies: ["LensStore", "lens"]),
     ],

@@ -27,8 +27,10 @@ extension HookedTransformer {
     /// The config is validated and the weights' size checked against `MemoryBudget.current` before any weight is
     /// read; files are read only from inside the folder (`FolderContainment`). Throws `ModelConfigError` for the
     /// config, `CheckpointError` naming a missing or mis-shaped tensor, `TensorError` / `PickleError` for a
-    /// malformed file.
+    /// malformed file, and `CheckpointError.noFolder` for a folder that does not exist. `modelName` is the config's
+    /// (`model_name`, `_name_or_path`) or else the folder's name.
     public init(pretrained folder: URL, processing: WeightProcessing = .default) throws {
+        try Self.requireFolder(folder)
         let files = try FolderContainment(folder: folder.path)
         let configURL = URL(fileURLWithPath: try files.path(of: "config.json", what: "the model folder"))
         let raw: StateDict, rawConfig: ModelConfig
@@ -43,8 +45,18 @@ extension HookedTransformer {
             raw = try description.stateDict(try CheckpointReader(folder: folder))
             rawConfig = description.config
         }
-        let (config, stateDict) = try processing.apply(to: raw, config: rawConfig)
+        var (config, stateDict) = try processing.apply(to: raw, config: rawConfig)
+        if config.modelName == nil { config.modelName = folder.standardizedFileURL.lastPathComponent }
         try self.init(config: config, stateDict: stateDict)
+    }
+
+    /// Throws `CheckpointError.noFolder` when `folder` does not exist or is not a folder.
+    static func requireFolder(_ folder: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
+            throw CheckpointError.noFolder(folder.path, reason: "does not exist")
+        }
+        guard isDirectory.boolValue else { throw CheckpointError.noFolder(folder.path, reason: "is a file, not a model folder") }
     }
 
     /// Whether `config.json` is a TransformerLens config: no `model_type`, and `d_model` and `n_layers` present.
