@@ -52,10 +52,10 @@ import Lens
         #expect(nLayers == 3 && nHeads == 4 && dModel == 128)
         let tokens = try model.toTokens(prompt)
         #expect(tokens.shape == [1, 7] && tokens.intScalars[0] == 0)
-        guard let tokenizer = model.tokenizer else { Issue.record("no tokenizer"); return }
-        let batch = tokenizer.toTokens(prompts).tokens
-        let left = tokenizer.toTokens(prompts, paddingSide: .left)
-        #expect(batch.shape[0] == 2 && left.mask.shape == batch.shape)
+        let batch = try model.toTokens(prompts).tokens
+        let left = try model.toTokens(prompts, paddingSide: .left)
+        let texts = try model.toString(batch)
+        #expect(batch.shape[0] == 2 && left.mask.shape == batch.shape && texts.count == 2)
         let strTokens = try model.toStrTokens(prompt)
         let answerToken = try model.toSingleToken(" Paris")
         #expect(strTokens.count == 7)
@@ -94,7 +94,7 @@ import Lens
         let z = try cache["z", 2][0, -1]
         let headOut = z[3].matmul(W_O[3])
         #expect(headOut.shape == [128])
-        let lens = try model.transformer.unembed.forward(cache["resid_post", 1], hooks: nil)
+        let lens = try model.unembed(cache["resid_post", 1])
         #expect(lens.shape == logits.shape)
         let romeDir = model.W_U[.all, try model.toSingleToken(" Rome")]
         let cosSim = try Tensor.cosineSimilarity(parisDir, romeDir, axis: 0)
@@ -140,17 +140,19 @@ import Lens
         let grid2 = try perHead.rearrange("(layer head) -> layer head", axes: ["layer": L, "head": H])
         let colours = try Tensor.arange(L).repeat("layer -> (layer head)", sizes: ["head": H])
         let pooled = try x.reduce("a b n -> n", .mean)
+        let spread2 = try x.reduce("a b n -> n") { x, axes in x.std(axes: axes, correction: 1) }
+        #expect((spread2 - spread).abs().max().item() < 1e-5)
         let kurtosis = try NeuronRanking.kurtosis(x)
         #expect(grid2.shape == [2, 3] && colours.intScalars == [0, 0, 0, 1, 1, 1] && pooled.shape == [5] && kurtosis.shape == [5])
         var probe = Tensor.randomNormal([8, 8, 8], seed: 4)
-        for (r, c) in [(3, 3), (3, 4), (4, 3), (4, 4)] { probe[.all, r, c] = Tensor.zeros([8]) }
+        probe[.all, [3, 3, 4, 4], [3, 4, 3, 4]] = Tensor(scalar: 0)
         #expect(probe[.all, 3, 4].abs().sum().item() == 0)
         let cosSim = Tensor.randomNormal([3], seed: 5), squares = [0, 9, 63]
         var board = Tensor.zeros([8, 8]).flattened()
-        for (i, s) in squares.enumerated() { board[s] = cosSim[i] }
+        board[flat: squares] = cosSim
         #expect(board[63].item() == cosSim[2].item())
         let post = Tensor.randomNormal([4, 10, 6], seed: 6)
-        let middle = post[.all, 3..<(post.shape[1] - 3)]
+        let middle = post[.all, .range(3, -3)]
         #expect(middle.shape == [4, 4, 6])
     }
 
@@ -240,6 +242,17 @@ import Lens
         let generated = try model.transformer.generate([prompt], steering: [sae.steering(feature: featureIdx, scale: strength)], options: GenerationOptions(maxNewTokens: 3))
         #expect(throws: SAEError.self) { try sae.encode(Tensor.zeros([2, 5])) }
         #expect(reconstructed.shape == x.shape && featureActs.shape.last == sae.W_dec.shape[0] && steered.shape[1] == 8 && generated[0].count == 11)
+    }
+
+    @Test func othello() throws {
+        let moves = Array(OthelloBoard().legalMoves.prefix(1))
+        let board = try OthelloBoard(moves: moves)
+        let legal = board.legalMoves.map { OthelloSquares.label($0) }
+        let values = (0..<8).map { r in (0..<8).map { c in Float(r * 8 + c) } }
+        let figure = OthelloPlots.board(values, text: OthelloPlots.legalText(legal), title: "board")
+        let square = moves[0]
+        #expect(!legal.isEmpty && OthelloSquares.label(square).count == 2 && figure.values.count == 8)
+        #expect(throws: OthelloError.self) { try OthelloBoard(moves: [0]) }
     }
 
     @Test func figures() throws {

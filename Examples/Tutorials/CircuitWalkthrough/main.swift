@@ -14,7 +14,6 @@ import Lens
 let processing = WeightProcessing(foldLN: true, centerWritingWeights: true, centerUnembed: true, foldValueBiases: true,
                                   refactorFactoredAttnMatrices: false)
 let model = try LensModel(pretrained: DemoModel.folder(), processing: processing)
-guard let tokenizer = model.tokenizer else { fatalError("the demo model ships its tokenizer.json") }
 let nLayers = model.config.nLayers, nHeads = model.config.nHeads
 var report = HTMLReport(title: "Circuit walkthrough on the demo model (IOI)")
 
@@ -45,8 +44,8 @@ let answerTokens = Tensor(ints: try answers.flatMap { [try model.toSingleToken($
                           shape: [prompts.count, 2])                            // [batch, 2]: correct, wrong
 for prompt in prompts { print("Prompt length:", try model.toStrTokens(prompt).count) }
 
-// § Cache layer activations. `tl_model.to_tokens(prompts)` → the tokenizer's batch form (padding and mask).
-let tokens = tokenizer.toTokens(prompts).tokens                                  // [8, pos]
+// § Cache layer activations. `tl_model.to_tokens(prompts)` → a `TokenBatch` (padded tokens and their mask).
+let tokens = try model.toTokens(prompts).tokens                                  // [8, pos]
 let (originalLogits, cache) = try model.runWithCache(tokens)
 
 // `logits_to_ave_logit_diff`: gather the two answer logits at the last position.
@@ -104,11 +103,11 @@ report.figure(try visualizeAttentionPatterns(topPositive, cache, title: "Top 3 p
 report.figure(try visualizeAttentionPatterns(topNegative, cache, title: "Top 3 negative logit attribution heads"))
 
 // § Activation patching. Corrupted prompts: the list reversed, so every prompt's answer is wrong.
-let corruptedTokens = tokenizer.toTokens(prompts.reversed()).tokens
+let corruptedTokens = try model.toTokens(prompts.reversed()).tokens
 let (corruptedLogits, _) = try model.runWithCache(corruptedTokens)
 let corruptedAverageLogitDiff = try logitsToAveLogitDiff(corruptedLogits, answerTokens).item()
 print("Corrupted average logit diff:", corruptedAverageLogitDiff, "clean:", originalAverageLogitDiff)
-print(tokenizer.toString(corruptedTokens.rowArrays.map { $0.map { Int($0) } }).prefix(2))
+print(try model.toString(corruptedTokens).prefix(2))                          // `tl_model.to_string(corrupted_tokens)`
 
 @MainActor func normalizePatchedLogitDiff(_ patched: Float) -> Float {
     (patched - corruptedAverageLogitDiff) / (originalAverageLogitDiff - corruptedAverageLogitDiff)

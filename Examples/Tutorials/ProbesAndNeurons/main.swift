@@ -6,8 +6,8 @@
 // contributions to a probe direction (einsum), normalised probe directions, a neuron's input and output
 // weights in the probe basis, the fraction inside the probe subspace (SVD), neuron DLA, neurons ranked by
 // standard deviation and kurtosis, and patching at the final position with a log-prob metric.
-// The chapter's Othello specifics (board states, legal moves, 8x8 board figures) need an Othello-GPT and a
-// board module; this program keeps to what the demo model can show. Run: swift run TutorialProbesAndNeurons
+// The chapter on the Othello-GPT itself (Models/othello: board states, legal moves, 8x8 board figures) is the
+// OthelloGPT example (swift run -c release OthelloGPT). Run this one: swift run TutorialProbesAndNeurons
 import Foundation
 import Lens
 
@@ -125,6 +125,12 @@ for n in topNeurons {
           + "along my \(try neuronOutputWeights(model, myProbeNormalised, layer: layer, neuron: n).scalars.map(f3))")
 }
 print("Top neurons by kurtosis:", try NeuronRanking.top(NeuronRanking.kurtosis(post), count: 5))
+// The same with einops's custom reduction: a closure over the reduced axes.
+let kurtosis = try post.reduce("prompt neuron -> neuron") { x, axes in
+    let z = (x - x.mean(axes: axes, keepDims: true)) / x.std(axes: axes, keepDims: true, correction: 1)
+    return z.pow(4).mean(axes: axes) - 3
+}
+print("Top neurons by kurtosis (einops reduce):", try NeuronRanking.top(kurtosis, count: 5))
 
 // § Activation patching at the final position. Clean and corrupted differ only in the last token, as the
 // tutorial's games differ only in the last move; the metric is linear in the log-probs of one token.

@@ -22,7 +22,7 @@ let (_, factCache) = try model.runWithCache("The Eiffel Tower is located in")
 let componentOutput = try factCache["mlp_out", 2]
 let logitAttribution = componentOutput.matmul(model.W_U)[.all, -1, target]                     // [batch]
 let headDLA = try factCache.stackHeadResults().matmul(model.W_U[.all, target])                 // [heads, batch, pos]
-let lens = try model.transformer.unembed.forward(factCache["resid_post", 1], hooks: nil)        // no ln_final, as written
+let lens = try model.unembed(factCache["resid_post", 1])                                        // no ln_final, as written
 print("MLP 2 → ' Paris' \(logitAttribution.item()); heads at the last position \(headDLA[.all, 0, -1].scalars)")
 print("logit lens after layer 1 predicts '\(try model.toString([lens[0, -1].argmax().intScalars[0]]))'")
 
