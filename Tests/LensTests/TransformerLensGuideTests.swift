@@ -267,6 +267,7 @@ import Lens
         report.figure(LinePlot(values[0].scalars, title: "line"))
         report.figure(ScatterPlot([ScatterPlot.Point(x: 0.1, y: 0.2, hover: "L0H0")], xTitle: "Value Patch", yTitle: "Output Patch"))
         report.figure(BarChart(values[0].scalars, labels: .plain(["a", "b", "c", "d"])))
+        report.figure(GroupedBarChart(series: [LinePlot.Series("attention", [0.1, 1.5]), LinePlot.Series("mlp", [0.3, 4.9])], categories: .plain(["0", "1"])))
         let rows = values.rowArrays
         #expect(rows.count == 3 && report.html().contains("<svg"))
     }

@@ -55,10 +55,14 @@ for (component, diff) in diffAttrib.sorted(by: { abs($0.value) > abs($1.value) }
     print("\(pad(component, 15)) diff=\(String(format: "%+.3f", diff))  (pos=\(String(format: "%.3f", posAttrib[component]!)), neg=\(String(format: "%.3f", negAttrib[component]!)))")
 }
 
-// § 3.5 Step 3: Visualise the attribution (one bar per layer and component instead of px.bar's groups).
-let barLabels = (0..<config.nLayers).flatMap { ["L\($0)_attn", "L\($0)_mlp"] }
-report.figure(BarChart(barLabels.map { diffAttrib[$0]! }, labels: .plain(barLabels)),
-              caption: "Attribution difference to ' great': positive − negative sentiment")
+// § 3.5 Step 3: Visualise the attribution: `px.bar(df, x="layer", y="diff", color="component", barmode="group")`.
+let layers = 0..<config.nLayers
+report.figure(GroupedBarChart(series: ["attn", "mlp"].map { component in
+                                  LinePlot.Series(component == "attn" ? "attention" : "mlp",
+                                                  layers.map { diffAttrib["L\($0)_\(component)"]! })
+                              },
+                              categories: .plain(layers.map { "\($0)" }), title: "Attribution Difference: Positive vs Negative Sentiment",
+                              xTitle: "Layer", yTitle: "Contribution difference to 'great'"))
 
 // § 3.6 Step 4: Specific heads: z · W_O per head.
 func headAttribution(_ model: LensModel, _ prompt: String, _ targetToken: String) throws -> [String: Float] {
