@@ -14,7 +14,7 @@ loop (model loading excluded). SwiftLens also runs a corpus four times as long: 
 both sides scan the SAE's features over contexts of 256 tokens (same number of contexts): peak memory of each.
 
 Run from the package root:
-    HF_HUB_OFFLINE=1 /work/.venv-reference/bin/python Benchmarks/compare_scan.py [--contexts 64] [--no-build]
+    HF_HUB_OFFLINE=1 python Benchmarks/compare_scan.py [--contexts 64] [--no-build]
 """
 import argparse
 import json

@@ -15,7 +15,7 @@ corpus's tokens over the wall time of the slower shard. Workloads:
          over 64 pre-tokenized contexts of 128 random tokens (batches of 8).
 
 Run from the package root (the gpt2 workload needs the reference Python stack to write its checkpoint):
-    HF_HUB_OFFLINE=1 /work/.venv-reference/bin/python Benchmarks/compare_shards.py [--workload demo|gpt2|both] [--no-build]
+    HF_HUB_OFFLINE=1 python Benchmarks/compare_shards.py [--workload demo|gpt2|both] [--no-build]
 """
 import argparse
 import json
