@@ -24,14 +24,21 @@ extension HookedTransformer {
     ///   `model_type`) and a state dict in TransformerLens names, `model.pth` (`torch.save(model.state_dict())`,
     ///   read without running any pickled code) or `model.safetensors`.
     ///
+    /// `precision` chooses the weights' element type (`WeightPrecision`): `.stored` keeps the checkpoint's dtype
+    /// (unprocessed weights stay views of the memory-mapped file; processed ones are rounded back to it),
+    /// `.float32` widens every weight at load and processes in Float32; `.automatic` is `.stored` without
+    /// processing and `.float32` with it.
+    ///
     /// The config is validated and the weights' size checked against `MemoryBudget.current` before any weight is
     /// read; files are read only from inside the folder (`FolderContainment`). Throws `ModelConfigError` for the
     /// config, `CheckpointError` naming a missing or mis-shaped tensor, `TensorError` / `PickleError` for a
     /// malformed file.
-    public init(pretrained folder: URL, processing: WeightProcessing = .default) throws {
+    public init(pretrained folder: URL, processing: WeightProcessing = .default,
+                precision: WeightPrecision = .automatic) throws {
+        let precision = precision.resolved(for: processing)
         let files = try FolderContainment(folder: folder.path)
         let configURL = URL(fileURLWithPath: try files.path(of: "config.json", what: "the model folder"))
-        let raw: StateDict, rawConfig: ModelConfig
+        var raw: StateDict, rawConfig: ModelConfig
         let bytesPerParameter = processing == .none ? 2 : 4
         if try Self.isTransformerLensConfig(configURL) {
             rawConfig = try ModelConfig(transformerLens: configURL)
@@ -43,8 +50,9 @@ extension HookedTransformer {
             raw = try description.stateDict(try CheckpointReader(folder: folder))
             rawConfig = description.config
         }
-        let (config, stateDict) = try processing.apply(to: raw, config: rawConfig)
-        try self.init(config: config, stateDict: stateDict)
+        if precision == .float32 { raw = raw.widenedToFloat32() }
+        let (config, processed) = try processing.apply(to: raw, config: rawConfig)
+        try self.init(config: config, stateDict: precision == .stored ? processed.roundedToStoredTypes(of: raw) : processed)
     }
 
     /// Whether `config.json` is a TransformerLens config: no `model_type`, and `d_model` and `n_layers` present.
