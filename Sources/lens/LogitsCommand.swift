@@ -19,6 +19,8 @@ struct LogitsCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    @OptionGroup var weights: WeightsOption
+
     @Option(name: .long, help: "Output .npy file.")
     var out: String
 
@@ -37,7 +39,8 @@ struct LogitsCommand: ParsableCommand {
         let rows = try TokenRows.parse(tokens)
         let loadStart = DispatchTime.now().uptimeNanoseconds
         let transformer = try HookedTransformer(pretrained: URL(fileURLWithPath: model),
-                                                processing: noProcessing ? .none : .default)
+                                                processing: noProcessing ? .none : .default,
+                                                precision: weights.precision)
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e9
         var best = Double.infinity
         var logits = Tensor(zeros: [0])

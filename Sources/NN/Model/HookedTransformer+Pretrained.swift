@@ -30,29 +30,35 @@ extension HookedTransformer {
     /// processing and `.float32` with it.
     ///
     /// The config is validated and the weights' size checked against `MemoryBudget.current` before any weight is
-    /// read; files are read only from inside the folder (`FolderContainment`). Throws `ModelConfigError` for the
-    /// config, `CheckpointError` naming a missing or mis-shaped tensor, `TensorError` / `PickleError` for a
-    /// malformed file.
+    /// read, and the loading peak of the `MemoryPlan` before any weight is widened or processed (throwing
+    /// `MemoryPlanError` with what would fit); files are read only from inside the folder (`FolderContainment`).
+    /// Throws `ModelConfigError` for the config, `CheckpointError` naming a missing or mis-shaped tensor,
+    /// `TensorError` / `PickleError` for a malformed file.
     public init(pretrained folder: URL, processing: WeightProcessing = .default,
                 precision: WeightPrecision = .automatic) throws {
         let precision = precision.resolved(for: processing)
-        let files = try FolderContainment(folder: folder.path)
-        let configURL = URL(fileURLWithPath: try files.path(of: "config.json", what: "the model folder"))
-        var raw: StateDict, rawConfig: ModelConfig
-        let bytesPerParameter = processing == .none ? 2 : 4
-        if try Self.isTransformerLensConfig(configURL) {
-            rawConfig = try ModelConfig(transformerLens: configURL)
-            try rawConfig.checkMemory(bytesPerParameter: bytesPerParameter)
-            raw = try StateDict(transformerLensFolder: folder, files: files)
-        } else {
-            let description = try HuggingFaceDescription(contentsOf: configURL)
-            try description.config.checkMemory(bytesPerParameter: bytesPerParameter)
-            raw = try description.stateDict(try CheckpointReader(folder: folder))
-            rawConfig = description.config
-        }
+        var (rawConfig, raw) = try Self.unprocessedWeights(folder, bytesPerParameter: processing == .none ? 2 : 4)
+        try MemoryPlan(folder: folder.path, config: rawConfig, weights: raw.names.compactMap { raw[$0] },
+                       processing: processing, precision: precision, batch: 0, context: 0, cache: .none).checkLoading()
         if precision == .float32 { raw = raw.widenedToFloat32() }
         let (config, processed) = try processing.apply(to: raw, config: rawConfig)
         try self.init(config: config, stateDict: precision == .stored ? processed.roundedToStoredTypes(of: raw) : processed)
+    }
+
+    /// The config and the TransformerLens-named weights of `folder` as stored (views of the memory-mapped
+    /// checkpoint where the format allows), every tensor checked against the config. The config's parameter count
+    /// at `bytesPerParameter` is checked against the memory budget before any file is read.
+    static func unprocessedWeights(_ folder: URL, bytesPerParameter: Int = 2) throws -> (ModelConfig, StateDict) {
+        let files = try FolderContainment(folder: folder.path)
+        let configURL = URL(fileURLWithPath: try files.path(of: "config.json", what: "the model folder"))
+        if try Self.isTransformerLensConfig(configURL) {
+            let config = try ModelConfig(transformerLens: configURL)
+            try config.checkMemory(bytesPerParameter: bytesPerParameter)
+            return (config, try StateDict(transformerLensFolder: folder, files: files))
+        }
+        let description = try HuggingFaceDescription(contentsOf: configURL)
+        try description.config.checkMemory(bytesPerParameter: bytesPerParameter)
+        return (description.config, try description.stateDict(try CheckpointReader(folder: folder)))
     }
 
     /// Whether `config.json` is a TransformerLens config: no `model_type`, and `d_model` and `n_layers` present.
