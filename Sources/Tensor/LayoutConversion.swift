@@ -26,10 +26,13 @@ extension Tensor {
 
     /// `tensors` converted to `dtype` with `convertedKeepingLayout`, where dense views of the same elements
     /// (a tied embedding `W_E` and its transpose `W_U`) share one converted buffer: each span is converted once.
-    public static func convertedSharingSpans(_ tensors: [Tensor], to dtype: DType) -> [Tensor] {
+    /// `done` is called with each tensor after it is converted (for progress reports).
+    public static func convertedSharingSpans(_ tensors: [Tensor], to dtype: DType,
+                                             done: (Tensor) -> Void = { _ in }) -> [Tensor] {
         struct Span: Hashable { let storage: ObjectIdentifier, offset: Int, count: Int }
         var converted: [Span: TensorStorage] = [:]
         return tensors.map { t in
+            defer { done(t) }
             guard t.dtype != dtype, t.isDense, t.count > 1 else { return t.convertedKeepingLayout(to: dtype) }
             let span = Span(storage: ObjectIdentifier(t.storage), offset: t.offset, count: t.count)
             let storage = converted[span] ?? convertedSpan(t.storage, offset: t.offset, count: t.count, to: dtype)

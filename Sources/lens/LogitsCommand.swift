@@ -29,6 +29,11 @@ struct LogitsCommand: ParsableCommand {
     @Option(name: .customLong("benchmark-repeats"), help: .hidden)
     var benchmarkRepeats: Int?
 
+    /// With `--benchmark-repeats`: also greedily generate this many tokens after the first row (KV cache) and
+    /// time it (`LogitsBenchmark`).
+    @Option(name: .customLong("benchmark-generate"), help: .hidden)
+    var benchmarkGenerate: Int?
+
     func validate() throws {
         if let benchmarkRepeats, benchmarkRepeats < 1 {
             throw ValidationError("--benchmark-repeats must be at least 1.")
@@ -50,7 +55,10 @@ struct LogitsCommand: ParsableCommand {
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         try logits.writeNpy(to: out)
-        if benchmarkRepeats != nil { print("{\"load_seconds\": \(loadSeconds), \"forward_seconds\": \(best)}") }
+        guard let benchmarkRepeats else { return }
+        let extra = try LogitsBenchmark(model: transformer, tokens: rows.tokens, repeats: benchmarkRepeats)
+            .fields(generate: benchmarkGenerate ?? 0)
+        print("{\"load_seconds\": \(loadSeconds), \"forward_seconds\": \(best)\(extra)}")
     }
 }
 

@@ -34,7 +34,10 @@ extension StateDict {
     /// tied `W_E` / `W_U` stays one array).
     func widenedToFloat32() -> StateDict {
         var out = StateDict(source: source)
-        let converted = Tensor.convertedSharingSpans(names.map { self[$0]! }, to: .float32)
+        let tensors = names.map { self[$0]! }
+        let progress = LoadProgress("widening weights to fp32", total: tensors.reduce(0) { $0 + $1.count })
+        let converted = Tensor.convertedSharingSpans(tensors, to: .float32) { progress.advance($0.count) }
+        progress.finish()
         for (name, tensor) in zip(names, converted) { out[name] = tensor }
         return out
     }
