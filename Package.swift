@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
+        // `swift package generate-documentation`: the DocC catalogs in Sources/*/*.docc (no code of it is linked).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         .systemLibrary(
@@ -42,10 +44,17 @@ let package = Package(
         .executableTarget(name: "SentimentProbe", dependencies: ["Lens"], path: "Examples/SentimentProbe"),
         .executableTarget(name: "IOICircuit", dependencies: ["Lens"], path: "Examples/IOICircuit"),
         .executableTarget(name: "FeatureScan", dependencies: ["Lens", "LensStore"], path: "Examples/FeatureScan"),
+        // The five seed tutorials, section by section on the demo model (run in CI by Scripts/run_tutorials.sh).
+        .executableTarget(name: "TutorialRunningExample", dependencies: ["Lens"], path: "Examples/Tutorials/RunningExample"),
+        .executableTarget(name: "TutorialCircuitWalkthrough", dependencies: ["Lens"], path: "Examples/Tutorials/CircuitWalkthrough"),
+        .executableTarget(name: "TutorialFirstAnalysis", dependencies: ["Lens"], path: "Examples/Tutorials/FirstAnalysis"),
+        .executableTarget(name: "TutorialProbesAndNeurons", dependencies: ["Lens"], path: "Examples/Tutorials/ProbesAndNeurons"),
+        .executableTarget(name: "TutorialQuickReference", dependencies: ["Lens"], path: "Examples/Tutorials/QuickReference"),
+        .executableTarget(name: "OthelloGPT", dependencies: ["Lens"], path: "Examples/OthelloGPT"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "LensTests", dependencies: ["Lens"]),
+        .testTarget(name: "LensTests", dependencies: ["Lens", "OthelloGPT"]),
         // Depends on the lens tool too: the resume test kills a real `lens scan` process mid-scan.
         .testTarget(name: "LensStoreTests", dependencies: ["LensStore", "lens"]),
     ],

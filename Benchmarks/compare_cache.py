@@ -9,7 +9,7 @@ value biases). Reports the best of several runs, the cache overhead over a forwa
 TransformerLens, the bytes the cache holds and each process's peak resident memory.
 
 Run from the package root:
-    /work/.venv-reference/bin/python Benchmarks/compare_cache.py [--lengths 128 1024] [--repeats 5]
+    python Benchmarks/compare_cache.py [--lengths 128 1024] [--repeats 5]
 """
 import argparse
 import json

@@ -12,7 +12,7 @@ OMP_WAIT_POLICY=PASSIVE):
      --patch-tokens tokens, lens against the library, and the largest score difference.
 
 Run from the package root (builds the release `lens` into .build-release first):
-    /work/.venv-reference/bin/python Benchmarks/compare_gradients.py [--tokens 128] [--patch-tokens 64] [--repeats 3]
+    python Benchmarks/compare_gradients.py [--tokens 128] [--patch-tokens 64] [--repeats 3]
 """
 import argparse
 import json

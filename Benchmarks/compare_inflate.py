@@ -1,6 +1,6 @@
 """SwiftLens's inflate (NpzArchive) against zlib (NumPy's np.load of the same .npz) in the same run.
 
-    HF_HUB_OFFLINE=1 /work/.venv-reference/bin/python Benchmarks/compare_inflate.py
+    HF_HUB_OFFLINE=1 python Benchmarks/compare_inflate.py
 Builds Benchmarks' `inflate-npz` in release, writes a 64 MiB compressed .npz (half smooth floats, half zeros),
 and prints the best of 3 read times of each and their ratio."""
 import json, os, subprocess, tempfile, time

@@ -13,7 +13,7 @@ Both sides get the same weights: a random `GPT2LMHeadModel` saved as a Hugging F
 `load_and_process_state_dict` (from_pretrained's processing).
 
 Run from the package root (builds the release `lens` into .build-release first):
-    /work/.venv-reference/bin/python Benchmarks/compare_patching.py [--lengths 16 64] [--repeats 3]
+    python Benchmarks/compare_patching.py [--lengths 16 64] [--repeats 3]
 """
 import argparse
 import json

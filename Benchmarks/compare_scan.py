@@ -13,7 +13,7 @@ Both use 2 threads (torch with OMP_WAIT_POLICY=PASSIVE), batches of 8 contexts o
 loop (model loading excluded). SwiftLens also runs a corpus four times as long: its peak memory should not grow.
 
 Run from the package root:
-    HF_HUB_OFFLINE=1 /work/.venv-reference/bin/python Benchmarks/compare_scan.py [--contexts 64] [--no-build]
+    HF_HUB_OFFLINE=1 python Benchmarks/compare_scan.py [--contexts 64] [--no-build]
 """
 import argparse
 import json

@@ -7,7 +7,7 @@ and adds two committed fixture tokenizers (Llama-2 SentencePiece style and Qwen2
 it checks that both produce the same ids, then reports the best of several encodes and the ratio.
 
 Run from the package root:
-    /work/.venv-reference/bin/python Benchmarks/compare_tokenizer.py
+    python Benchmarks/compare_tokenizer.py
 """
 import glob
 import json

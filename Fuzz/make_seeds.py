@@ -1,6 +1,6 @@
 """Writes the committed seed corpora of Fuzz/Corpus/<target>/: small valid inputs of each format and the hand-made
 hostile cases of issue 11 beside them (hostile-*). The fuzzers also read the test fixtures (see run.sh).
-Run with the reference stack: HF_HUB_OFFLINE=1 /work/.venv-reference/bin/python Fuzz/make_seeds.py"""
+Run with the reference stack: HF_HUB_OFFLINE=1 python Fuzz/make_seeds.py"""
 import io, json, os, struct, zipfile, zlib
 import numpy as np
 

@@ -124,6 +124,12 @@ m=$(tl pth_missing)
 expect_failure pth-missing-weights "$lens" logits --model "$m" "${tokens[@]}"
 m=$(tl pth_link); ln -s "$secret" "$m/model.pth"
 expect_failure pth-symlink-outside "$lens" logits --model "$m" "${tokens[@]}"
+m=$(tl othello_pth); pth "$m" 'cos\nsystem\n(S"touch pwned"\ntR.'
+expect_failure othello-pth-reduce-os-system "$lens" othello --model "$m" --out "$work/othello.html"
+m=$(tl othello_shape); cp Models/othello/model.pth "$m/"
+expect_failure othello-weights-of-another-shape "$lens" othello --model "$m" --out "$work/othello.html"
+m=$(model othello_demo)
+expect_failure othello-not-an-othello-gpt "$lens" othello --model "$m" --out "$work/othello.html"
 
 [ -e pwned ] && { echo "FAIL: a pickle ran code"; failures=$((failures + 1)); }
 command -v strace >/dev/null || echo "(strace is not installed: reads outside the folders were checked by the error messages only)"

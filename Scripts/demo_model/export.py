@@ -147,9 +147,9 @@ wrong answer, and the induction setup).
 ## Retrain
 From the repository root (about {training_seconds / 60:.0f} minutes on one CPU thread):
 
-    HF_HUB_OFFLINE=1 /work/.venv-reference/bin/python Scripts/demo_model/train.py --out Models/demo
+    HF_HUB_OFFLINE=1 python Scripts/demo_model/train.py --out Models/demo
 
-(any Python with torch, transformers and tokenizers works in place of the reference virtualenv).
+(`python`: any Python with torch, transformers and tokenizers, such as the reference stack named in README.md).
 """
 
 

@@ -1,7 +1,7 @@
 """Trains the SwiftLens demo model: a small GPT-2 on a synthetic corpus (see corpus.py).
 
 Run from the repository root:
-    HF_HUB_OFFLINE=1 /work/.venv-reference/bin/python Scripts/demo_model/train.py
+    HF_HUB_OFFLINE=1 python Scripts/demo_model/train.py
 Writes Models/demo/{config.json, model.safetensors, tokenizer.json, prompts.json, MODEL_CARD.md}.
 """
 

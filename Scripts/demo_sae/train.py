@@ -2,7 +2,7 @@
 SwiftLens demo model after block 1 (`blocks.1.hook_resid_post`), on the demo corpus (Scripts/demo_model/corpus.py).
 
 Run from the repository root (about fifteen CPU minutes):
-    HF_HUB_OFFLINE=1 nice -n 19 /work/.venv-reference/bin/python Scripts/demo_sae/train.py
+    HF_HUB_OFFLINE=1 nice -n 19 python Scripts/demo_sae/train.py
 Writes Models/demo/sae/blocks.1.hook_resid_post/{cfg.json, sae_weights.safetensors, SAE_CARD.md, steering.json}
 and the scan corpus Models/demo/corpus.txt (held-out documents, one per line).
 
@@ -246,7 +246,7 @@ TransformerLens (default weight processing, so the stream is centred) see it. De
 {m['steering']['scale']} after block 1 turns the prediction after "{m['steering']['prompt']}" to "{m['steering']['target']}".
 
 Retrain from the repository root ({m['minutes']:.0f} minutes of wall time, {m['cpu_minutes']:.0f} CPU minutes, {args.threads} torch threads):
-`HF_HUB_OFFLINE=1 nice -n 19 /work/.venv-reference/bin/python Scripts/demo_sae/train.py`
+`HF_HUB_OFFLINE=1 nice -n 19 python Scripts/demo_sae/train.py`
 (the reference stack of `../shared/reference-stack.sh`). It also writes `Models/demo/corpus.txt`, the
 {args.corpus_docs} held-out documents `lens demo` scans.
 """

@@ -44,13 +44,31 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 
 /// The number of cores this process may use.
 enum ProcessInfo {
+    /// The CPUs of this process's affinity mask (what `taskset`, a Slurm task's CPU binding or a container's cpuset
+    /// allow), or the online CPUs when the mask cannot be read.
     static var activeCores: Int {
         #if canImport(Glibc)
-        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        return allowedCores ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         #else
         return 1
         #endif
     }
+
+    #if canImport(Glibc)
+    /// The bits set in the `Cpus_allowed` hex mask of /proc/self/status; nil when there is none.
+    static var allowedCores: Int? {
+        guard let file = fopen("/proc/self/status", "r") else { return nil }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            guard text.hasPrefix("Cpus_allowed:") else { continue }
+            let count = text.dropFirst(13).reduce(0) { $0 + ($1.hexDigitValue?.nonzeroBitCount ?? 0) }
+            return count > 0 ? count : nil
+        }
+        return nil
+    }
+    #endif
 }
 
 #if canImport(Glibc)

@@ -12,6 +12,11 @@ public enum LensError: Error, Equatable, CustomStringConvertible {
     case invalidArgument(String)
     /// An operation that needs a tokenizer was called on a model loaded without one.
     case noTokenizer(String)
+    /// A layer outside the model's blocks; `context` names where it was given (a hook name, a cache key).
+    case layerOutOfRange(Int, layers: Int, context: String)
+    /// A TransformerLens short name (`"resid_pre"`) where a full hook name is needed; `pattern` is the full
+    /// name with `L` for the layer (`blocks.L.hook_resid_pre`).
+    case shortHookName(String, pattern: String, layers: Int)
 
     /// The message, naming the offending hook, key, weight or argument.
     public var description: String {
@@ -28,6 +33,12 @@ public enum LensError: Error, Equatable, CustomStringConvertible {
             return "invalid argument: \(reason)"
         case let .noTokenizer(operation):
             return "\(operation) needs a tokenizer; load the model with one"
+        case let .layerOutOfRange(layer, layers, context):
+            return "\(context): layer \(layer) is out of range; the model has \(layers) layer\(layers == 1 ? "" : "s") "
+                + "(0...\(layers - 1))"
+        case let .shortHookName(name, pattern, layers):
+            return "\"\(name)\" is a short name; hook points are named in full: \"\(pattern)\" with L in 0...\(layers - 1) "
+                + "(getActName(\"\(name)\", layer: L))"
         }
     }
 

@@ -4,6 +4,9 @@ public struct TensorIndex: Sendable, Equatable {
         case at(Int)
         case slice(start: Int?, end: Int?, step: Int)
         case all, newAxis, ellipsis
+        /// Integer index array (row-major values) and boolean mask (AdvancedIndexing.swift).
+        case array([Int], shape: [Int])
+        case mask([Bool], shape: [Int])
     }
 
     let kind: Kind
@@ -34,7 +37,8 @@ extension PartialRangeThrough: TensorIndexExpression where Bound == Int {
 }
 
 extension Tensor {
-    /// A view selected by NumPy-style indices; traps on an out-of-range index.
+    /// A view selected by NumPy-style indices (a copy with index arrays or masks, see AdvancedIndexing.swift);
+    /// traps on an out-of-range index.
     public subscript(_ indices: any TensorIndexExpression...) -> Tensor {
         get { view(indices.map(\.tensorIndex)) }
         set { assign(newValue, to: indices.map(\.tensorIndex)) }
@@ -47,6 +51,7 @@ extension Tensor {
 
     /// Throwing indexing for indices that come from data.
     public func indexed(_ indices: [TensorIndex]) throws -> Tensor {
+        if indices.contains(where: \.isAdvanced) { return try advancedIndexed(indices) }
         let op = "index \(shape)"
         let consumed = indices.filter { $0 != .newAxis && $0 != .ellipsis }.count
         guard indices.filter({ $0 == .ellipsis }).count <= 1 else {
@@ -94,7 +99,7 @@ extension Tensor {
                 newShape.append(n)
                 newStrides.append(strides[axis] * step)
                 axis += 1
-            case .ellipsis:
+            case .ellipsis, .array, .mask:
                 break
             }
         }
@@ -117,6 +122,9 @@ extension Tensor {
 
     /// Writes `value` (broadcast to the selected region) into the positions `indices` select.
     public mutating func assign(_ value: Tensor, to indices: [TensorIndex]) {
+        if indices.contains(where: \.isAdvanced) {
+            do { return try advancedAssign(value, to: indices) } catch { preconditionFailure("\(error)") }
+        }
         makeUniqueContiguous()
         var target = view(indices)
         let source = value.expanded(to: target.shape)

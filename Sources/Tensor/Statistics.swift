@@ -27,6 +27,14 @@ extension Tensor {
         variance(axes: axes, keepDims: keepDims, correction: correction).sqrt()
     }
 
+    /// Kurtosis over `axes`: `mean(((x − μ) / σ)⁴) − 3·fisher` with `σ` of the given `correction` (the
+    /// Othello-GPT tutorial's `kurtosis` uses `torch.std`, `correction` 1). Fisher's (excess) kurtosis is 0 for
+    /// a normal distribution.
+    public func kurtosis(axes: [Int]? = nil, keepDims: Bool = false, fisher: Bool = true, correction: Int = 1) -> Tensor {
+        let z = (self - mean(axes: axes, keepDims: true)) / std(axes: axes, keepDims: true, correction: correction)
+        return z.square().square().mean(axes: axes, keepDims: keepDims) - (fisher ? 3 : 0)
+    }
+
     /// The L2 norm `√(Σ x²)` over `axes` (the whole tensor when nil).
     public func norm(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         square().sum(axes: axes, keepDims: keepDims).sqrt()

@@ -11,6 +11,8 @@ struct LensCommand: ParsableCommand {
                       PatchCommand.self, AttribPatchCommand.self, GradCommand.self, CircuitCommand.self,
                       AblateCommand.self, AttentionCommand.self, HeadsCommand.self, ReportCommand.self,
                       TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self,
-                      ScanCommand.self, DashboardCommand.self, ServeCommand.self, PlanCommand.self]
+                      ScanCommand.self, DashboardCommand.self, ServeCommand.self,
+                      SweepCommand.self, MergeCommand.self, CompareCommand.self, SlurmCommand.self,
+                      OthelloCommand.self, PlanCommand.self]
     )
 }

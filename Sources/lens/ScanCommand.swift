@@ -18,7 +18,9 @@ struct ScanCommand: ParsableCommand {
             Results go to an SQLite database (--db), saved every few seconds in one transaction: a scan stopped at \
             any moment (Ctrl-C, a kill, a crash) continues where it stopped when run again with the same arguments, \
             with nothing lost or counted twice. A database from another model, corpus or configuration is refused. \
-            Query it with sqlite3 (docs/SCAN_DATABASE.md), or browse it with `lens dashboard` / `lens serve`.
+            Query it with sqlite3 (docs/SCAN_DATABASE.md), or browse it with `lens dashboard` / `lens serve`. \
+            With --shard I/N (or in a Slurm array task) the scan covers the I-th of N contiguous parts of the corpus; \
+            `lens merge` combines the parts into exactly the database of one whole scan (`lens slurm` submits both).
 
             Corpus formats: text, one document per line (default) or one per file (--format files); JSONL with a \
             text field (--text-field); pre-tokenized [N, ctx] integer arrays (.npy or .safetensors), one context \
@@ -28,6 +30,7 @@ struct ScanCommand: ParsableCommand {
               lens scan --model Models/demo --corpus Models/demo/corpus.txt --neurons 1 \\
                   --sae Models/demo/sae/blocks.1.hook_resid_post --db demo-scan.sqlite
               lens scan --model gpt2 --corpus data/ --format jsonl --heads 0,1,2 --db heads.sqlite
+              lens scan ... --shard 2/4 --db part-2.sqlite    then    lens merge --out all.sqlite part-*.sqlite
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -92,6 +95,8 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: "Stop after this many batches (saved); run again to continue.")
     var maxBatches: Int?
 
+    @OptionGroup var shardOptions: ShardOptions
+
     @Flag(name: .long, help: "No progress bar.")
     var noProgress = false
 
@@ -122,13 +127,17 @@ struct ScanCommand: ParsableCommand {
         let database = try ScanDatabase(path: db)
         let before = try? database.progress()
         let result = try scan.run(model: model, corpus: corpus, modelName: folder.lastPathComponent, store: database,
-                                  checkpointSeconds: checkpointSeconds, maxBatches: maxBatches, showProgress: !noProgress)
+                                  shard: try shardOptions.resolve(command: "scan"), checkpointSeconds: checkpointSeconds,
+                                  maxBatches: maxBatches, showProgress: !noProgress)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let tokens = (result.statistics.first?.tokens ?? 0) - (before?.tokens ?? 0)
         if benchmarkJSON {
             return print("{\"tokens\": \(tokens), \"seconds\": \(seconds), \"scan_seconds\": \(result.seconds), "
                          + "\"scan_cpu_seconds\": \(result.cpuSeconds), "
                          + "\"peak_rss_bytes\": \(peakResidentBytes())}")
+        }
+        if let before, before.contexts > 0, !before.finished {
+            print("Resumed from \(db) after \(before.contexts) contexts (\(before.tokens) tokens) saved by an earlier run")
         }
         print(summary(result, tokensRun: tokens, seconds: seconds))
     }
@@ -161,8 +170,9 @@ struct ScanCommand: ParsableCommand {
     /// What was scanned and where the results are.
     func summary(_ result: ScanResult, tokensRun: Int, seconds: Double) -> String {
         let c = result.checkpoint
-        var lines = [c.finished ? "Scan complete: \(c.contexts) contexts (\(result.statistics.first?.tokens ?? 0) tokens)"
-                                : "Scan stopped after \(c.contexts) contexts; run the same command again to continue",
+        let part = result.header.shard.map { "Shard \($0) of the scan" } ?? "Scan"
+        var lines = [c.finished ? "\(part) complete: \(c.contexts) contexts (\(result.statistics.first?.tokens ?? 0) tokens)"
+                                : "\(part) stopped after \(c.contexts) contexts; run the same command again to continue",
                      "  this run: \(tokensRun) tokens in \(fixed(Float(seconds), 1)) s (\(Int(Double(tokensRun) / max(seconds, 1e-9))) tokens/s)"]
         if let report = c.report { lines += report.lines.map { "  " + $0 } }
         for (s, set) in result.header.unitSets.enumerated() {

@@ -35,7 +35,7 @@ import Testing
     }
 
     /// Reference means: `.meanOf` a reference cache equals `.meanOver` its tokens, and a reference with a
-    /// different length is averaged over positions too; batch resampling permutes rows.
+    /// different length is averaged over its (masked-in) positions too; batch resampling permutes rows.
     @Test func referenceMeansAndBatchResampling() throws {
         let region = ActivationRegion.head(layer: 1, head: 2)
         let (_, reference) = try model.runWithCache(corrupted)
@@ -50,7 +50,9 @@ import Testing
             for p in 0..<7 { #expect(scaledError(z[0, p, 2], expected) < 1e-6) }
             return nil
         }
-        _ = try model.runWithHooks(tokens, hooks: try model.ablationHooks([Ablation(region, method: .meanOver(tokens: short))])
+        let allReal = Tensor.ones([short.shape[0], 3])
+        _ = try model.runWithHooks(tokens, hooks: try model.ablationHooks([Ablation(region, method: .meanOver(tokens: short,
+                                                                                                          attentionMask: allReal))])
                                    + [("blocks.1.attn.hook_z", hook)])
         // Batch resampling swaps the two rows' values.
         let (_, own) = try model.runWithCache(tokens)

@@ -93,8 +93,8 @@ import Testing
         }
     }
 
-    /// `cache["resid_post", -1]`, `cache["k6"]`-style and `cache["scale"]` lookups, and a missing key
-    /// naming the closest cached keys.
+    /// `cache["resid_post", -1]`, `cache["k6"]`-style and `cache["scale"]` lookups, a layer past the last one
+    /// saying how many layers there are, and a missing key naming the closest cached keys.
     @Test func shorthandLookups() throws {
         let model = try LensFixture.model("gpt2", processed: false)
         let (_, cache) = try model.runWithCache(try LensFixture.tokens("gpt2"))
@@ -104,11 +104,15 @@ import Testing
         #expect(try cache["scale"].scalars == cache["ln_final.hook_scale"].scalars)
         #expect(try cache["pattern", 0].shape == [2, 4, 7, 7])
         #expect(try cache["embed"].shape == [2, 7, 64])
+        #expect(throws: LensError.layerOutOfRange(5, layers: 2, context: "cache[\"resid_post\", 5]")) {
+            try cache["resid_post", 5]
+        }
+        let (_, partial) = try model.runWithCache(try LensFixture.tokens("gpt2"), names: ["blocks.1.hook_resid_post"])
         do {
-            _ = try cache["resid_post", 5]
-            Issue.record("a missing layer must throw")
+            _ = try partial["resid_post", 0]
+            Issue.record("a missing key must throw")
         } catch let LensError.missingActivation(key, suggestions) {
-            #expect(key == "blocks.5.hook_resid_post")
+            #expect(key == "blocks.0.hook_resid_post")
             #expect(suggestions.contains("blocks.1.hook_resid_post"))
         }
     }

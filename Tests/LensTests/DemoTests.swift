@@ -43,10 +43,15 @@ import Testing
             let task = b.promptCase.task
             #expect(b.predictsAnswer || !Self.predictedTasks.contains(task), "\(b.promptCase.prompt) → \(b.prediction.top[0].token)")
             #expect(b.prefersAnswer && b.corruptedLogitDiff < 0 || !Self.preferredTasks.contains(task), "\(b.promptCase.prompt)")
-            let mark = b.prefersAnswer ? "✓" : "✗"
+            let mark = b.predictsAnswer ? "✓" : "✗"
             #expect(findings.summary.contains("\(mark) \(task.padding(toLength: 9, withPad: " ", startingAt: 0))  \"\(b.promptCase.prompt)\""))
         }
         #expect(findings.summary.contains("✓ facts      \"The Eiffel Tower is located in\" → ' Paris'"))
+        // A prompt whose answer beats the wrong answer but is not the top prediction is not marked correct.
+        let runnerUp = try #require(findings.behaviours.first { !$0.predictsAnswer && $0.prefersAnswer })
+        #expect(findings.summary.contains("✗ \(runnerUp.promptCase.task.padding(toLength: 9, withPad: " ", startingAt: 0))  "
+                                          + "\"\(runnerUp.promptCase.prompt)\""))
+        #expect(findings.summary.contains("'\(runnerUp.promptCase.answer)' has rank \(runnerUp.prediction.answerRank)"))
     }
 
     /// The strongest `resid_pre` cell is the grid's maximum and the summary names it; patching layer 0 at a
@@ -83,7 +88,23 @@ import Testing
             let final = try #require(analysis.logitLens.rows.last)
             #expect(final.label == "final_post" && final.answerRank == analysis.prediction.answerRank)
             #expect(abs(final.answerLogit - analysis.prediction.answerLogit) < 1e-3)
-            #expect(analysis.attention.map(\.head) == patching.topHeads(4))
+            #expect(analysis.headsByPatching.map(\.head) == patching.topHeads(4))
+            #expect(analysis.headsByAttribution.map(\.head) == analysis.attribution.topHeads(4))
+            // Before the first token where the prompts differ, clean and corrupted activations are equal, so
+            // patching attn_out, mlp_out or a head there changes nothing (tolerance 1e-4).
+            #expect(patching.attnOut.count == patching.residPre.count && patching.mlpOut[0].count == analysis.tokens.count)
+            #expect(patching.headsByPosition.count == patching.heads.count
+                    && patching.headsByPosition[0].count == analysis.tokens.count)
+            let prompt = try LensModel(pretrained: Self.folder).tokenize(analysis.promptCase)
+            let first = try #require(prompt.differingPositions.first)
+            for layer in patching.attnOut.indices {
+                for p in 0..<first {
+                    #expect(abs(patching.attnOut[layer][p]) < 1e-4 && abs(patching.mlpOut[layer][p]) < 1e-4)
+                    #expect(patching.headsByPosition[layer][p].allSatisfy { abs($0) < 1e-4 })
+                }
+            }
+            // At the differing token some sublayer of layer 0 carries the difference.
+            #expect(abs(patching.attnOut[0][first]) + abs(patching.mlpOut[0][first]) > 1e-3)
         }
     }
 
@@ -123,8 +144,10 @@ import Testing
         let html = findings.report().html()
         #expect(ReportXML.parse(html) == nil)
         for title in ["What the model predicts", "facts: The Eiffel Tower is located in → Paris", "Logit lens",
-                      "Direct logit attribution", "Activation patching", "Attention of the top heads",
-                      "Induction and the head detector", "SAE features"] {
+                      "Logit difference at each layer", "Direct logit attribution", "Activation patching",
+                      "Attention and MLP outputs: attn_out", "Attention and MLP outputs: mlp_out",
+                      "Head outputs by position (z)", "Heads with the largest |direct logit attribution|",
+                      "Heads whose patching restores the most", "Induction and the head detector", "SAE features"] {
             let found = html.contains(title)
             #expect(found, "missing \(title)")
         }

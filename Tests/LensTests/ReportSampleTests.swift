@@ -109,6 +109,41 @@ enum ReportSample {
                                title: "Attention patterns on a repeated random sequence")
     }
 
+    /// Three 8x8 boards on one scale with a mark on some squares (`plot_board_values` with `board_titles`).
+    static func boards() -> HeatmapGrid {
+        let panels = (0..<3).map { k in
+            HeatmapGrid.Panel("Layer \(k)", values: (0..<8).map { r in (0..<8).map { c in wave(r, c, k) * Float(k + 1) } },
+                              cellLabels: (0..<8).map { r in (0..<8).map { c in (r + c + k) % 9 == 0 ? "o" : "" } })
+        }
+        return HeatmapGrid(panels, x: .indices(8), y: .plain(["A", "B", "C", "D", "E", "F", "G", "H"]),
+                           title: "Probe direction · MLP output by layer", colorBarTitle: "cosine")
+    }
+
+    /// Patching effect of attention and MLP outputs per layer.
+    static func groupedBars() -> GroupedBarChart {
+        GroupedBarChart(series: [.init("attn_out", (0..<6).map { wave($0, 1) }), .init("mlp_out", (0..<6).map { wave($0, 3, 1) })],
+                        categories: .plain((0..<6).map { "L\($0)" }), title: "Patching the final position",
+                        xTitle: "layer", yTitle: "normalised metric")
+    }
+
+    /// Neurons by spread and tails, coloured by a share, on fixed axis ranges (one point falls outside).
+    static func colouredScatter() -> ScatterPlot {
+        let points = (0..<60).map { (k: Int) -> ScatterPlot.Point in
+            let x = 0.2 + Float(k % 12) * 0.07, y = Float((k * 7) % 23) - 2
+            return ScatterPlot.Point(x: x, y: y, label: "L3N\(k)", value: Float(k % 10) / 9)
+        }
+        return ScatterPlot(points + [.init(x: 5, y: 5, label: "outside", value: 0)], title: "Neurons: spread against tails",
+                           xTitle: "standard deviation", yTitle: "kurtosis", xRange: 0...1.2, yRange: -5...25,
+                           colors: ColorMapping(scale: .blues, lower: 0, upper: 1), colorBarTitle: "share in span")
+    }
+
+    /// A line whose points hover with their token.
+    static func namedLine() -> LinePlot {
+        let values = tokens.indices.map { wave($0, 2) * 3 }
+        return LinePlot(series: [.init("logit diff", values, hoverNames: tokens)], x: .tokens(tokens),
+                        title: "Logit difference by position (hover: the token)")
+    }
+
     static func report() -> HTMLReport {
         var report = HTMLReport(title: "SwiftLens sample report",
                                 subtitle: "Synthetic data shaped like `lens demo` output")
@@ -126,6 +161,11 @@ enum ReportSample {
         report.figure(layerBars())
         report.figure(tokenBars())
         report.figure(scatter())
+        report.section("Figure grids and series")
+        report.figure(boards(), caption: "One colour scale over the three boards; o marks a square.")
+        report.figure(groupedBars())
+        report.figure(colouredScatter(), caption: "The point at (5, 5) lies outside the axis ranges and is not drawn.")
+        report.figure(namedLine())
         report.table(headers: ["head", "logit diff", "note"],
                      rows: [["L3H2", "2.431", "name mover <b>"], ["L2H5", "-1.07", "negative & quoted \"x\""]])
         return report
@@ -175,6 +215,13 @@ enum ReportEdgeSample {
         report.figure(BarChart([], labels: .plain([]), title: "no bars"))
         report.figure(BarChart([0, 0], labels: .plain(["a", "b"]), title: "zero bars"))
         report.figure(AttentionViewer(tokens: [], heads: [], title: "no heads"))
+        report.figure(HeatmapGrid([], x: .indices(3), y: .indices(2), title: "grid without panels"))
+        report.figure(HeatmapGrid([.init("zeros", values: [[0, 0, 0], [0, 0, 0]])], x: .indices(3), y: .indices(2),
+                                  title: "one panel of zeros"))
+        report.figure(GroupedBarChart(series: [], categories: .plain([]), title: "no grouped bars"))
+        report.figure(GroupedBarChart(series: [.init("a", [0, 0])], categories: .plain(["x", "y"]), title: "zero grouped bars"))
+        report.figure(ScatterPlot([.init(x: 1, y: 1, value: 0.5)], xRange: 2...3, colors: ColorMapping(scale: .blues, lower: 0, upper: 1),
+                                  colorBarTitle: "all outside"))
         return report
     }
 }

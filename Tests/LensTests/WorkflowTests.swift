@@ -98,7 +98,8 @@ import Testing
 
     @Test func patchingRouteFollowsTheStrongestPositions() {
         let scan = PatchingScan(cleanMetric: 2, corruptedMetric: -1,
-                                residPre: [[0, 1, 0, 0], [0, 0.7, 0, 0.3], [0, 0.1, 0, 0.9], [0, 0, 0, 1]], heads: [[0]])
+                                residPre: [[0, 1, 0, 0], [0, 0.7, 0, 0.3], [0, 0.1, 0, 0.9], [0, 0, 0, 1]], heads: [[0]],
+                                attnOut: [], mlpOut: [], headsByPosition: [])
         #expect(scan.topPositionPerLayer == [1, 1, 3, 3])
         #expect(scan.topResidCell.layer == 0 && scan.topResidCell.position == 1)
         let route = PatchingRoute(scan)

@@ -5,11 +5,15 @@ public enum AblationMethod {
     /// The mean over the batch of this run (`x[:, region].mean(0, keepdim=True)`, the same for every row).
     case mean
     /// The mean over axis 0 of reference activations at the same hook (`[N, ...]`, e.g. a reference
-    /// dataset's cache entry). When only the position count differs from the run's, positions are averaged
-    /// too (one vector for every position).
-    case meanOf(Tensor)
-    /// The mean activation of the model on these reference tokens (`[N, pos]`), as `meanOf` does it.
-    case meanOver(tokens: Tensor)
+    /// dataset's cache entry), per position. A reference with one position (already a position mean) applies
+    /// to every position. A reference of another length may be a padded batch, so it needs its
+    /// `attentionMask` (`[N, pos]`, 1 for real tokens): then the mean runs over the real positions of every
+    /// row, one vector for every position. With a mask and the run's length, each position averages the rows
+    /// that are real there.
+    case meanOf(Tensor, attentionMask: Tensor? = nil)
+    /// The mean activation of the model on these reference tokens (`[N, pos]`, with the attention mask of a
+    /// padded batch), as `meanOf` does it.
+    case meanOver(tokens: Tensor, attentionMask: Tensor? = nil)
     /// The values another run had at this hook (same shape as the run's activation, e.g. the corrupted cache).
     case resample(Tensor)
     /// The values another row of this batch had: rows are permuted by a random derangement drawn with
@@ -41,9 +45,11 @@ public struct Ablation {
             switch method {
             case .zero: replacement = Tensor(zeros: [1])
             case .mean: replacement = selected.mean(axis: 0, keepDims: true)
-            case let .meanOf(values): replacement = try Self.referenceMean(values, region, index, activation.shape)
-            case .meanOver:
-                replacement = try Self.referenceMean(reference ?? Tensor(zeros: [0]), region, index, activation.shape)
+            case let .meanOf(values, mask):
+                replacement = try Self.referenceMean(values, mask: mask, region, index, activation.shape)
+            case let .meanOver(_, mask):
+                replacement = try Self.referenceMean(reference ?? Tensor(zeros: [0]), mask: mask, region, index,
+                                                     activation.shape)
             case let .resample(values):
                 guard values.shape == activation.shape else {
                     throw LensError.invalidArgument("resample values \(values.shape) do not match \(region.hook)'s \(activation.shape)")
@@ -59,24 +65,43 @@ public struct Ablation {
         }
     }
 
-    /// The mean of reference activations `values` over axis 0 (and over positions when only their count
-    /// differs from `shape`), restricted to the region.
-    private static func referenceMean(_ values: Tensor, _ region: ActivationRegion, _ index: [TensorIndex],
+    /// The mean of reference activations `values` over axis 0 (and over real positions when a `mask` is given
+    /// for a reference of another length), restricted to the region.
+    private static func referenceMean(_ values: Tensor, mask: Tensor?, _ region: ActivationRegion, _ index: [TensorIndex],
                                       _ shape: [Int]) throws -> Tensor {
         guard values.rank == shape.count, values.shape[0] > 0 else {
             throw LensError.invalidArgument("reference activations \(values.shape) do not fit \(region.hook)'s \(shape)")
         }
         let p = region.positionAxis
-        var mean = values.mean(axis: 0, keepDims: true)
-        var regionIndex = index
-        if Array(values.shape.dropFirst()) != Array(shape.dropFirst()) {
-            let others = (1..<shape.count).filter { $0 != p }
-            guard p < shape.count, others.allSatisfy({ values.shape[$0] == shape[$0] }) else {
-                throw LensError.invalidArgument("reference activations \(values.shape) do not fit \(region.hook)'s \(shape)")
-            }
-            mean = mean.mean(axis: p, keepDims: true)
-            regionIndex[p] = index[p] == .all ? .all : .at(0)
+        let others = (1..<shape.count).filter { $0 != p }
+        guard p < shape.count, others.allSatisfy({ values.shape[$0] == shape[$0] }) else {
+            throw LensError.invalidArgument("reference activations \(values.shape) do not fit \(region.hook)'s \(shape)")
         }
+        let sameLength = values.shape[p] == shape[p]
+        var mean: Tensor
+        if let mask {
+            guard mask.shape == [values.shape[0], values.shape[p]] else {
+                throw LensError.invalidArgument("attention mask \(mask.shape) does not match the reference activations "
+                                                + "\(values.shape) ([rows, positions])")
+            }
+            var weightShape = [Int](repeating: 1, count: values.rank)
+            (weightShape[0], weightShape[p]) = (values.shape[0], values.shape[p])
+            let weights = (mask.converted(to: .float32) .!= Tensor(scalar: 0)).reshaped(weightShape)
+            let axes = sameLength ? [0] : [0, p]
+            let counts = weights.sum(axes: axes, keepDims: true)
+            guard counts.scalars.allSatisfy({ $0 > 0 }) else {
+                throw LensError.invalidArgument("the attention mask of the reference leaves a position with no real token")
+            }
+            mean = (values * weights).sum(axes: axes, keepDims: true) / counts
+        } else if sameLength || values.shape[p] == 1 {
+            mean = values.mean(axis: 0, keepDims: true)
+        } else {
+            throw LensError.invalidArgument("reference activations have \(values.shape[p]) positions and the run "
+                + "\(shape[p]): a reference of another length may be padded, so give its attentionMask to average its "
+                + "real positions")
+        }
+        var regionIndex = index
+        if mean.shape[p] != shape[p] { regionIndex[p] = index[p] == .all ? .all : .at(0) }
         return try mean.indexed(regionIndex)
     }
 }
@@ -111,7 +136,7 @@ extension HookedTransformer {
         try ablations.map { ablation in
             try hookRegistry.validate(ablation.region.hook)
             var reference: Tensor?
-            if case let .meanOver(tokens) = ablation.method {
+            if case let .meanOver(tokens, _) = ablation.method {
                 reference = try runWithCache(tokens, names: .names([ablation.region.hook])).1[ablation.region.hook]
             }
             return (.name(ablation.region.hook), ablation.hook(reference: reference))

@@ -49,13 +49,20 @@ public struct ActivationCache: Sendable, Sequence, CustomStringConvertible {
     /// (`cache["resid_post", -1]` is the last block's output).
     public subscript(_ name: String, _ layer: Int, _ layerType: String? = nil) -> Tensor {
         get throws {
-            let l = layer < 0 ? layer + model.config.nLayers : layer
+            let layers = model.config.nLayers
+            let l = layer < 0 ? layer + layers : layer
+            guard (0..<layers).contains(l) else {
+                throw LensError.layerOutOfRange(layer, layers: layers, context: "cache[\"\(name)\", \(layer)]")
+            }
             return try lookup(getActName(name, layer: l, layerType: layerType))
         }
     }
 
     private func lookup(_ key: String) throws -> Tensor {
         guard let value = storage[key] else {
+            if let layer = HookRegistry.layer(of: key), layer >= model.config.nLayers {
+                throw LensError.layerOutOfRange(layer, layers: model.config.nLayers, context: "cache key \"\(key)\"")
+            }
             throw LensError.missingActivation(key, suggestions: closestNames(to: key, in: keys))
         }
         return value

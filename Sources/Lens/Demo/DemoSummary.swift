@@ -1,12 +1,13 @@
 /// The readable summary `lens demo` prints.
 extension DemoFindings {
-    /// What the model predicts (✓ when it prefers the answer to the wrong answer), where patching
+    /// What the model predicts (✓ only when the answer is the top prediction, else ✗ with the answer's rank),
+    /// where patching
     /// concentrates, the top heads and the best induction head.
     public var summary: String {
         var lines = ["SwiftLens demo · \(modelName) (\(modelDescription))", "", "What the model predicts"]
         let width = behaviours.map(\.promptCase.task.count).max() ?? 0
         for b in behaviours {
-            let mark = b.prefersAnswer ? "✓" : "✗"
+            let mark = b.predictsAnswer ? "✓" : "✗"
             let p = b.prediction
             var line = "  \(mark) \(b.promptCase.task.padding(toLength: width, withPad: " ", startingAt: 0))  "
                 + "\"\(b.promptCase.prompt)\" → \(quoted(p.top.first?.token ?? "")) (\(fmt(p.top.first?.probability ?? 0, 2)))"

@@ -33,7 +33,34 @@ public struct HookRegistry: Sendable {
     public func validate(_ name: String) throws {
         if enabled.contains(name) { return }
         if let flag = disabled[name] { throw LensError.hookDisabled(name, flag: flag.rawValue) }
-        throw LensError.unknownHook(name, suggestions: closestNames(to: name, in: names))
+        throw diagnosis(of: name)
+    }
+
+    /// Number of blocks (one past the largest `blocks.L` among the hook names).
+    public var layerCount: Int { (names.compactMap(Self.layer(of:)).max() ?? -1) + 1 }
+
+    /// The layer of a `blocks.L.…` name, if it has one.
+    static func layer(of name: String) -> Int? {
+        guard name.hasPrefix("blocks.") else { return nil }
+        return Int(name.dropFirst(7).prefix { $0 != "." })
+    }
+
+    /// Why `name` is not a hook point: a layer past the last block, a TransformerLens short name (with the
+    /// full name to use), or an unknown name (with the closest names).
+    func diagnosis(of name: String) -> LensError {
+        let layers = layerCount
+        if let layer = Self.layer(of: name), layer >= layers {
+            return .layerOutOfRange(layer, layers: layers, context: "hook point \"\(name)\"")
+        }
+        if !name.contains(".") {
+            let global = getActName(name)
+            if global != name, enabled.contains(global) { return .unknownHook(name, suggestions: [global]) }
+            let first = getActName(name, layer: 0)
+            if enabled.contains(first) {
+                return .shortHookName(name, pattern: "blocks.L." + first.dropFirst("blocks.0.".count), layers: layers)
+            }
+        }
+        return .unknownHook(name, suggestions: closestNames(to: name, in: names))
     }
 
     /// The enabled hook names a target attaches to (a named target is validated).

@@ -81,12 +81,11 @@ public struct AttentionViewer: ReportFigure {
             }
             out += "</select></label> · "
         }
-        out += "rows: destination (query) token, columns: source (key) token</div><div class=\"lens-heads\">"
+        out += "rows: destination (query) token, columns: source (key) token \(colorBarSVG())</div><div class=\"lens-heads\">"
         for (k, head) in heads.enumerated() {
             out += "<div class=\"lens-head\" data-head=\"\(k)\">\(headSVG(head, grid: grid))</div>"
         }
-        out += "<div class=\"lens-attn-bar\">\(colorBarSVG(height: Swift.max(120, grid.height)))</div></div></div>"
-        return out
+        return out + "</div></div>"
     }
 
     /// One head: name, cells with hover data, triangle outline and token labels.
@@ -129,11 +128,11 @@ public struct AttentionViewer: ReportFigure {
         return d + "H" + SVGCanvas.n(x) + "Z"
     }
 
-    /// The shared colour bar in its own small `<svg>`.
-    private func colorBarSVG(height: Double) -> String {
-        let bar = ColorBar(mapping: colorMapping, title: "attention")
+    /// The shared colour bar, horizontal, in a small inline `<svg>` on the controls line (so it never takes a
+    /// row of its own below the heads).
+    private func colorBarSVG() -> String {
         var canvas = SVGCanvas()
-        bar.draw(into: &canvas, x: 8, y: 32, height: height)
-        return canvas.svg(width: 8 + bar.width + 8, height: 32 + height + 8)
+        let width = ColorBar(mapping: colorMapping, title: nil).drawHorizontal(into: &canvas, x: 8, y: 2, width: 160)
+        return canvas.svg(width: width + 8, height: 30, attributes: [("class", "lens-attn-bar")])
     }
 }

@@ -48,4 +48,29 @@ struct ColorBar {
         }
         canvas.raw("</g>")
     }
+
+    /// Draws the bar horizontally at (x, y), `width` long and 10 high, lower value at the left, tick labels
+    /// below; returns the right edge of what it drew.
+    @discardableResult
+    func drawHorizontal(into canvas: inout SVGCanvas, x: Double, y: Double, width: Double) -> Double {
+        let band = width / Double(Self.steps), height = 10.0
+        var bands = SVGCanvas()
+        for k in 0..<Self.steps {
+            let value = Double(mapping.lower) + (Double(k) + 0.5) / Double(Self.steps) * Double(mapping.upper - mapping.lower)
+            bands.rect(x: x + Double(k) * band, y: y, width: k == Self.steps - 1 ? band : band + 0.5, height: height,
+                       fill: mapping.color(Float(value)).hex)
+        }
+        canvas.raw("<g class=\"lens-colorbar\">" + bands.body)
+        canvas.raw("<rect x=\"\(SVGCanvas.n(x))\" y=\"\(SVGCanvas.n(y))\" width=\"\(SVGCanvas.n(width))\" height=\"\(SVGCanvas.n(height))\" fill=\"none\" stroke=\"#888\" stroke-width=\"0.5\"/>")
+        let span = Double(mapping.upper - mapping.lower)
+        var right = x + width
+        for tick in AxisTicks.inside(Double(mapping.lower)...Double(mapping.upper), target: 4) {
+            let tx = x + (tick - Double(mapping.lower)) / span * width
+            let label = ReportNumber.compact(tick)
+            canvas.text(label, x: tx, y: y + height + 3, size: Self.fontSize - 1, anchor: "middle", baseline: "hanging")
+            right = Swift.max(right, tx + SVGCanvas.textWidth(label, size: Self.fontSize - 1) / 2)
+        }
+        canvas.raw("</g>")
+        return right
+    }
 }

@@ -109,7 +109,7 @@ public struct Heatmap: ReportFigure {
     }
 
     /// One `<rect>` per cell (NaN drawn grey), optional value text, and a frame.
-    private func drawCells(into canvas: inout SVGCanvas, grid: CategoryGrid, mapping: ColorMapping,
+    func drawCells(into canvas: inout SVGCanvas, grid: CategoryGrid, mapping: ColorMapping,
                            x: Double, y: Double) {
         var cells = SVGCanvas()
         for (i, row) in values.enumerated() {

@@ -8,11 +8,16 @@ public struct LinePlot: ReportFigure {
         public var name: String
         /// y values, `values[i]` at x position `i`.
         public var values: [Float]
+        /// A name per point shown first in its hover text (plotly `hover_name`), e.g. the token at a position.
+        public var hoverNames: [String]?
 
-        /// A series.
-        public init(_ name: String, _ values: [Float]) {
+        /// A series; `hoverNames`, when given, has one name per value (traps otherwise).
+        public init(_ name: String, _ values: [Float], hoverNames: [String]? = nil) {
+            ensure(hoverNames.map { $0.count == values.count } ?? true,
+                         "LinePlot.Series: \(hoverNames?.count ?? 0) hover names for \(values.count) values")
             self.name = name
             self.values = values
+            self.hoverNames = hoverNames
         }
     }
 
@@ -109,7 +114,7 @@ public struct LinePlot: ReportFigure {
         canvas.raw("<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-linejoin=\"round\"/>")
         let radius = centers.count > 60 ? 2.5 : 3.5
         for (i, v) in s.values.enumerated() where v.isFinite {
-            let name = s.name.isEmpty ? "" : s.name + "\n"
+            let name = (s.hoverNames.map { $0[i] + "\n" } ?? "") + (s.name.isEmpty ? "" : s.name + "\n")
             canvas.circle(cx: centers[i], cy: axis.position(Double(v), start: bottom, end: top), r: radius,
                           fill: color, extra: [("data-tip", "\(name)x: \(x.hoverText(i))\ny: \(ReportNumber.compact(v))")])
         }

@@ -32,6 +32,7 @@ circle[data-tip]:hover,rect[data-tip]:hover{stroke:#111;stroke-width:1.5}
 text.lens-hl{font-weight:700;fill:#b2182b}
 .lens-attn-title{font-size:15px;margin:0 0 2px}
 .lens-attn .lens-controls{font-size:13px;margin:0 0 10px}
+.lens-attn .lens-controls svg{display:inline-block;vertical-align:middle;margin-left:6px}
 .lens-attn select{font:inherit;margin-left:6px}
 .lens-attn .lens-heads{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
 """#

@@ -23,13 +23,13 @@ public struct CorpusScan {
         (self.units, self.options, self.packing) = (units, options, packing)
     }
 
-    /// The header that identifies this scan of `model` over `corpus` (hashes the corpus files once).
-    public func header(model: LensModel, corpus: Corpus, modelName: String) throws -> ScanHeader {
+    /// The header that identifies this scan (or `shard` of it) of `model` over `corpus` (hashes the corpus files once).
+    public func header(model: LensModel, corpus: Corpus, modelName: String, shard: Shard? = nil) throws -> ScanHeader {
         ScanHeader(modelName: modelName, modelFingerprint: Self.fingerprint(model.transformer),
                    corpusFingerprint: try corpus.fingerprint(), corpusFormat: corpus.format,
                    corpusFiles: corpus.files.map(\.lastPathComponent), packing: packing, options: options,
                    unitSets: units.map { .init(name: $0.name, kind: $0.kind, hooks: $0.hooks, count: $0.count,
-                                               fingerprint: $0.fingerprint) })
+                                               fingerprint: $0.fingerprint) }, shard: shard)
     }
 
     /// Labels, logit effects (through `W_U`) and the vocabulary of this scan on `model`.
@@ -49,10 +49,16 @@ public struct CorpusScan {
     /// last save's duration, if longer, so saving stays under a tenth of the time), and at the end. `maxBatches`
     /// stops after that many new batches (saved), leaving the rest for a later run. A progress bar on standard
     /// error shows tokens/s and the time left.
+    ///
+    /// With a `shard` the scan covers only that shard's range of batches (`ScanShardMerge.batches`): it first reads
+    /// and tokenizes the whole corpus once, without the model, to count its contexts, then scans its range; its
+    /// checkpoint is finished (holding the whole corpus's report) when the range is done. `ScanShardMerge` merges
+    /// the shards into exactly the whole scan.
     public func run(model: LensModel, corpus: Corpus, modelName: String = "model", store: (any ScanStore)? = nil,
-                    checkpointSeconds: Double = 5, maxBatches: Int? = nil, showProgress: Bool = false) throws -> ScanResult {
+                    shard: Shard? = nil, checkpointSeconds: Double = 5, maxBatches: Int? = nil,
+                    showProgress: Bool = false) throws -> ScanResult {
         try validate(model: model)
-        let header = try self.header(model: model, corpus: corpus, modelName: modelName)
+        let header = try self.header(model: model, corpus: corpus, modelName: modelName, shard: shard)
         var created: ScanDescription?
         let resumed = try store?.begin(header) {
             created = try describe(model: model)
@@ -62,14 +68,30 @@ public struct CorpusScan {
             return ScanResult(header: header, description: savedDescription, checkpoint: saved, seconds: 0, cpuSeconds: 0)
         }
         let description = try resumed?.1 ?? created ?? describe(model: model)
-        var checkpoint = resumed?.0 ?? ScanCheckpoint(nextBatch: 0, contexts: 0, statistics: freshStatistics(), report: nil)
-        let runner = ScanRunner(scan: self, model: model, store: store, checkpoint: checkpoint,
+        let range = try shard.map { try shardRange($0, model: model, corpus: corpus, showProgress: showProgress) }
+        var checkpoint = resumed?.0 ?? ScanCheckpoint(nextBatch: range?.batches.lowerBound ?? 0, contexts: 0,
+                                                      statistics: freshStatistics(), report: nil)
+        let runner = ScanRunner(scan: self, model: model, store: store, checkpoint: checkpoint, range: range,
                                 checkpointSeconds: checkpointSeconds, maxBatches: maxBatches, showProgress: showProgress)
         let start = DispatchTime.now().uptimeNanoseconds, startCPU = processCPUSeconds()
         checkpoint = try runner.run(corpus: corpus)
         return ScanResult(header: header, description: description, checkpoint: checkpoint,
                           seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
                           cpuSeconds: processCPUSeconds() - startCPU)
+    }
+
+    /// A shard's batches and the whole corpus's report, from one pass of the packer over the corpus (no model).
+    func shardRange(_ shard: Shard, model: LensModel, corpus: Corpus,
+                    showProgress: Bool) throws -> (batches: Range<Int>, report: CorpusReport) {
+        let packer = try ContextPacker(corpus: corpus, tokenizer: model.tokenizer, options: packing,
+                                       vocabularySize: model.config.dVocab)
+        let progress = ProgressBar("lens scan \(shard): counting contexts", total: 1, enabled: showProgress)
+        defer { progress.finish() }
+        let report = try packer.forEachContext(progress: { fraction in
+            progress.update(fraction: Swift.min(fraction, 0.999)) { "\(Int(fraction * 100))%" }
+        }) { _, _ in }
+        progress.update(fraction: 1) { "\(report.contexts) contexts" }
+        return (ScanShardMerge.batches(of: shard, contexts: report.contexts, options: options, packing: packing), report)
     }
 
     /// Empty statistics for every unit set.

@@ -7,25 +7,30 @@ final class ScanRunner {
     let model: LensModel
     let store: (any ScanStore)?
     var checkpoint: ScanCheckpoint
+    /// A shard's batches and the whole corpus's report (nil: the whole corpus).
+    let range: (batches: Range<Int>, report: CorpusReport)?
     let checkpointSeconds: Double
     let maxBatches: Int?
     let showProgress: Bool
 
     init(scan: CorpusScan, model: LensModel, store: (any ScanStore)?, checkpoint: ScanCheckpoint,
-         checkpointSeconds: Double, maxBatches: Int?, showProgress: Bool) {
-        (self.scan, self.model, self.store, self.checkpoint) = (scan, model, store, checkpoint)
+         range: (batches: Range<Int>, report: CorpusReport)? = nil, checkpointSeconds: Double, maxBatches: Int?,
+         showProgress: Bool) {
+        (self.scan, self.model, self.store, self.checkpoint, self.range) = (scan, model, store, checkpoint, range)
         (self.checkpointSeconds, self.maxBatches, self.showProgress) = (checkpointSeconds, maxBatches, showProgress)
     }
 
     /// Thrown through the packer to stop reading once `maxBatches` batches are done.
     private struct Stop: Error {}
+    /// Thrown through the packer at the end of a shard's range.
+    private struct RangeEnd: Error {}
 
     /// Runs the remaining batches and returns the last checkpoint (with the corpus report when the corpus is done).
     func run(corpus: Corpus) throws -> ScanCheckpoint {
         let packer = try ContextPacker(corpus: corpus, tokenizer: model.tokenizer, options: scan.packing,
                                        vocabularySize: model.config.dVocab)
         let batchSize = scan.options.batchSize
-        let skip = checkpoint.nextBatch * batchSize
+        let skip = checkpoint.nextBatch * batchSize, end = range.map { $0.batches.upperBound * batchSize } ?? Int.max
         let progress = ProgressBar("lens scan", total: 1, enabled: showProgress)
         defer { progress.finish() }
         var fraction = 0.0, tokensRun = 0, batchesRun = 0
@@ -43,6 +48,9 @@ final class ScanRunner {
             tokensRun += batch.count * batch[0].count
             batchesRun += 1
             batch.removeAll(keepingCapacity: true)
+            if let batches = range?.batches {
+                fraction = Double(checkpoint.nextBatch - batches.lowerBound) / Double(batches.count)
+            }
             progress.update(fraction: Swift.min(fraction, 0.999), status: status)
             let now = DispatchTime.now().uptimeNanoseconds
             let due = Double(now - lastSave) / 1e9 >= Swift.max(checkpointSeconds, 9 * lastSaveCost)
@@ -54,17 +62,22 @@ final class ScanRunner {
             }
             if batchesRun == maxBatches { throw Stop() }
         }
-        let report: CorpusReport
+        // A shard that reaches the end of its range keeps the report of its counting pass over the whole corpus.
+        var report = range?.report ?? CorpusReport()
         do {
-            report = try packer.forEachContext(progress: { fraction = $0 }) { index, tokens in
-                guard index >= skip else { return }
-                batch.append(tokens)
-                if batch.count == batchSize { try runBatch() }
+            // A shard's share done is its share of its batches; a whole scan's, its share of the corpus read.
+            if skip < end {
+                report = try packer.forEachContext(progress: { if self.range == nil { fraction = $0 } }) { index, tokens in
+                    guard index >= skip else { return }
+                    if index >= end { throw RangeEnd() }
+                    batch.append(tokens)
+                    if batch.count == batchSize { try runBatch() }
+                }
             }
             if !batch.isEmpty { try runBatch() }
         } catch is Stop {
             return checkpoint
-        }
+        } catch is RangeEnd {}
         checkpoint.report = report
         try store?.save(checkpoint)
         progress.update(fraction: 1, status: status)
@@ -79,7 +92,7 @@ final class ScanRunner {
         _ = try model.runWithHooks(tokens, hooks: hooks.map { hook in
             (HookTarget.name(hook), { activation, _ in captured.values[hook] = activation; return nil })
         }, stopAtLayer: stopAtLayer)
-        let first = checkpoint.contexts
+        let first = checkpoint.nextBatch * scan.options.batchSize
         for (k, set) in scan.units.enumerated() {
             try checkpoint.statistics[k].add(set.activations(captured.values), tokens: batch, firstContext: first, name: set.name)
         }

@@ -1,6 +1,6 @@
 /// What identifies a scan: the model, the corpus, how it is packed, what is recorded and for which units. A store
 /// holding one scan refuses another (`ScanHeader.difference`), so results are never mixed.
-public struct ScanHeader: Sendable, Equatable, Codable {
+public struct ScanHeader: Sendable, Equatable, Codable, ShardedHeader {
     /// One unit set.
     public struct UnitSet: Sendable, Equatable, Codable {
         /// `ScanUnits.name`.
@@ -31,6 +31,8 @@ public struct ScanHeader: Sendable, Equatable, Codable {
     public var options: ScanOptions
     /// The unit sets, in order.
     public var unitSets: [UnitSet]
+    /// The part of the corpus this store holds (nil: all of it). Shards of one scan differ only here.
+    public var shard: Shard? = nil
 
     /// The first field in which `other` differs from this header (the ones that make it another scan), as
     /// `(field, this value, other value)`; nil when both describe the same scan.
@@ -48,6 +50,9 @@ public struct ScanHeader: Sendable, Equatable, Codable {
         if unitSets != other.unitSets {
             return ("units", unitSets.map { "\($0.name) ×\($0.count) [\($0.fingerprint)]" }.joined(separator: "; "),
                     other.unitSets.map { "\($0.name) ×\($0.count) [\($0.fingerprint)]" }.joined(separator: "; "))
+        }
+        if shard != other.shard {
+            return ("shard", shard.map { "shard \($0)" } ?? "the whole corpus", other.shard.map { "shard \($0)" } ?? "the whole corpus")
         }
         return nil
     }

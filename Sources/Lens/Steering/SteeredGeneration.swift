@@ -6,12 +6,21 @@ extension HookedTransformer {
     /// batch) is steered in the step that computes it, so cached and uncached generation agree.
     public func generate(_ prompts: [[Int]], steering: [SteeringVector],
                          options: GenerationOptions = GenerationOptions()) throws -> [[Int]] {
+        try generate(prompts, steering: steering, options: options, bound: [])
+    }
+
+    /// Generation with `bound` hooks running in every step (on each step's new positions), then `steering`.
+    func generate(_ prompts: [[Int]], steering: [SteeringVector], options: GenerationOptions,
+                  bound: [BoundHook]) throws -> [[Int]] {
         try options.sampling.validate()
         guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }), options.maxNewTokens >= 0 else {
             throw LensError.invalidArgument("generate needs non-empty prompts and maxNewTokens ≥ 0")
         }
         for vector in steering { try hookRegistry.validate(vector.hook) }
-        return try generate(prompts, options: options) { SteeringHooks(vectors: steering, offset: $0) }
+        if steering.isEmpty, bound.isEmpty { return try generate(prompts, options: options) }
+        return try generate(prompts, options: options) { offset in
+            AttachedHooks(bound, copies: 1, then: steering.isEmpty ? nil : SteeringHooks(vectors: steering, offset: offset))
+        }
     }
 }
 

@@ -3,7 +3,8 @@ import Foundation
 /// The pictures of a `PromptAnalysis` and of a `HeadScan` as report sections.
 extension PromptAnalysis {
     /// A report section: prediction, logit lens, direct logit attribution, activation patching and the
-    /// attention of the top heads, each with a caption saying how to read it.
+    /// attention of the heads with the largest |attribution| and of those whose patch restores the most, each
+    /// with a caption saying how to read it.
     public func reportSection(title: String? = nil) -> ReportSection {
         let answer = promptCase.answer.trimmingCharacters(in: .whitespaces)
         var section = ReportSection(title ?? "\(promptCase.task): \(promptCase.prompt) → \(answer)")
@@ -14,10 +15,16 @@ extension PromptAnalysis {
         addLogitLens(to: &section)
         addAttribution(to: &section)
         addPatching(to: &section)
-        if !attention.isEmpty {
-            section.heading("Attention of the top heads")
-            section.figure(AttentionViewer(tokens: tokens, heads: attention.map { .init($0.head.description, pattern: $0.pattern) }),
-                           caption: "Each row is a destination token, each column a source token; hover for the weight.")
+        let shown = [("Heads with the largest |direct logit attribution|", headsByAttribution,
+                      "The \(headsByAttribution.count) heads whose output has the largest attribution in absolute value "
+                        + "(Attribution by head), largest first."),
+                     ("Heads whose patching restores the most", headsByPatching,
+                      "The \(headsByPatching.count) heads whose output (hook_z, all positions) patched from the clean run "
+                        + "restores the largest share of the clean \(metricName), largest first.")]
+        for (title, heads, rule) in shown where !heads.isEmpty {
+            section.heading(title)
+            section.figure(AttentionViewer(tokens: tokens, heads: heads.map { .init($0.head.description, pattern: $0.pattern) }),
+                           caption: rule + " Each row is a destination token, each column a source token; hover for the weight.")
         }
         return section
     }
@@ -37,6 +44,15 @@ extension PromptAnalysis {
                                 x: labels, title: "Probability of the answer at each layer", xTitle: "residual stream",
                                 yTitle: "probability", yRange: 0...1, plotHeight: 220),
                        caption: "Each accumulated residual stream, normalised by the final layer norm and unembedded.")
+        let differences = logitLens.rows.compactMap(\.logitDiff)
+        if differences.count == logitLens.rows.count {
+            section.figure(LinePlot(series: [LinePlot.Series(metricName, differences,
+                                                             hoverNames: logitLens.rows.map { "top: \(quoted($0.topToken))" })],
+                                    x: labels, title: "Logit difference at each layer", xTitle: "residual stream",
+                                    yTitle: "logit difference", plotHeight: 220),
+                           caption: "\(metricName) read off each accumulated residual stream the same way; hover for the "
+                            + "top prediction there.")
+        }
         section.figure(Heatmap(logitLens.topProbabilities, x: .tokens(tokens), y: labels,
                                title: "Top prediction at every layer and position", xTitle: "position",
                                yTitle: "residual stream", colors: ColorMapping(scale: .blues, lower: 0, upper: 1),
@@ -46,12 +62,16 @@ extension PromptAnalysis {
 
     private func addAttribution(to section: inout ReportSection) {
         section.heading("Direct logit attribution")
+        let direction = promptCase.wrong == nil ? "the answer's unembedding direction W_U[:, answer]"
+            : "W_U[:, answer] − W_U[:, wrong], the direction of the logit difference,"
         section.figure(BarChart(attribution.layerValues, labels: .plain(attribution.layerLabels),
                                 title: "Attribution by sublayer", valueTitle: metricName),
-                       caption: "What each sublayer writes along the answer's unembedding direction at the last position.")
+                       caption: "\(metricName): what each sublayer writes along \(direction) at the last position "
+                        + "(through the final layer norm's scale); the bars add up to the metric.")
         section.figure(Heatmap(attribution.headValues, x: headLabels, y: layerLabels, title: "Attribution by head",
                                xTitle: "head", yTitle: "layer", cellLabels: valueLabels(attribution.headValues)),
-                       caption: "Blue heads push towards the answer, red heads away from it.")
+                       caption: "Each head's share of \(metricName): blue heads push towards the answer"
+                        + (promptCase.wrong == nil ? "" : " and away from the wrong answer") + ", red heads the other way.")
     }
 
     private func addPatching(to section: inout ReportSection) {
@@ -62,9 +82,20 @@ extension PromptAnalysis {
         section.figure(Heatmap(patching.residPre, x: .tokens(tokens), y: layerLabels, title: "Residual stream (resid_pre)",
                                xTitle: "position", yTitle: "layer", cellLabels: valueLabels(patching.residPre)),
                        caption: "Where the information that decides the answer sits, layer by layer.")
+        for (name, grid) in [("attn_out", patching.attnOut), ("mlp_out", patching.mlpOut)] {
+            section.figure(Heatmap(grid, x: .tokens(tokens), y: layerLabels, title: "Attention and MLP outputs: \(name)",
+                                   xTitle: "position", yTitle: "layer", cellLabels: valueLabels(grid)),
+                           caption: "Each layer's \(name) patched at one position: which sublayers at which positions carry the difference.")
+        }
         section.figure(Heatmap(patching.heads, x: headLabels, y: layerLabels, title: "Head outputs (z, all positions)",
                                xTitle: "head", yTitle: "layer", cellLabels: valueLabels(patching.heads)),
                        caption: "How much of the behaviour each head's output restores on its own.")
+        let perLayer = patching.headsByPosition.enumerated().map { layer, grid in
+            HeatmapGrid.Panel("L\(layer)", values: (0..<(grid.first?.count ?? 0)).map { h in grid.map { $0[h] } })
+        }
+        section.figure(HeatmapGrid(perLayer, x: .tokens(tokens), y: headLabels, title: "Head outputs by position (z)",
+                                   xTitle: "position", yTitle: "head", columns: 1, panelSize: 520),
+                       caption: "One head's output patched at one position; one panel per layer, one colour scale.")
     }
 }
 

@@ -7,12 +7,13 @@ extension PromptAnalysis {
         "\"\(promptCase.prompt)\" → \"\(promptCase.answer)\"" + (promptCase.wrong.map { " vs \"\($0)\"" } ?? "")
     }
 
-    /// The findings, one `(step, text)` per line: prediction, logit lens, attribution and (with a corrupted
-    /// prompt) patching, which takes three lines.
+    /// The findings, one `(step, text)` per line: prediction (✓ only when the answer is the top prediction),
+    /// logit lens, attribution and (with a corrupted prompt) patching, which takes three lines.
     public var summaryItems: [(step: String, text: String)] {
         var items: [(step: String, text: String)] = []
         let p = prediction
-        var predicted = "\(quoted(promptCase.answer)) has rank \(p.answerRank), p = \(fmt(p.answerProbability, 2))"
+        var predicted = (p.answerRank == 0 ? "✓ " : "✗ ")
+            + "\(quoted(promptCase.answer)) has rank \(p.answerRank), p = \(fmt(p.answerProbability, 2))"
         if p.answerRank != 0, let top = p.top.first { predicted += " (the model prefers \(quoted(top.token)))" }
         if promptCase.wrong != nil { predicted += "; \(metricName) = \(signed(metric))" }
         items.append(("prediction", predicted))

@@ -9,6 +9,13 @@ public struct PatchingScan: Sendable, Encodable {
     public let residPre: [[Float]]
     /// `[n_layers][n_heads]`: the normalised metric after patching one head's `hook_z` at every position.
     public let heads: [[Float]]
+    /// `[n_layers][pos]`: the normalised metric after patching one layer's `attn_out` at one position.
+    public let attnOut: [[Float]]
+    /// `[n_layers][pos]`: the same for `mlp_out`.
+    public let mlpOut: [[Float]]
+    /// `[n_layers][pos][n_heads]`: the normalised metric after patching one head's `hook_z` at one position
+    /// (`get_act_patch_attn_head_out_by_pos`).
+    public let headsByPosition: [[[Float]]]
 
     /// The strongest `resid_pre` cell (largest normalised metric; the earliest layer, then position, on a tie).
     public var topResidCell: (layer: Int, position: Int, value: Float) {
@@ -29,8 +36,9 @@ public struct PatchingScan: Sendable, Encodable {
 }
 
 extension LensModel {
-    /// Patches `resid_pre` by layer and position and every head's output (`hook_z`, all positions) from the
-    /// clean run into the corrupted run of `prompt` (which needs a corrupted prompt), with the metric
+    /// Patches `resid_pre`, `attn_out` and `mlp_out` by layer and position and every head's output (`hook_z`, at
+    /// all positions and at each position) from the clean run into the corrupted run of `prompt` (which needs a
+    /// corrupted prompt), with the metric
     /// normalised by its clean and corrupted values. Progress bars appear for sweeps over a second.
     public func patchingScan(_ prompt: TokenizedPrompt, showProgress: Bool = true) throws -> PatchingScan {
         guard let corrupted = prompt.corruptedTensor else {
@@ -42,13 +50,18 @@ extension LensModel {
         let corruptedValue = try metric(transformer.forward(tokens: corrupted))
         let normalized = try metric.normalized(clean: cleanValue, corrupted: corruptedValue)
         let options = PatchingOptions(showProgress: showProgress)
-        let names = (0..<transformer.config.nLayers).flatMap { [getActName("resid_pre", layer: $0), getActName("z", layer: $0)] }
+        let names = (0..<transformer.config.nLayers).flatMap { layer in
+            ["resid_pre", "z", "attn_out", "mlp_out"].map { getActName($0, layer: layer) }
+        }
         let (_, cache) = try transformer.runWithCache(clean, names: .names(names))
-        let resid = try transformer.actPatch(.residPre, corruptedTokens: corrupted, cleanCache: cache, metric: normalized,
-                                             options: options)
-        let heads = try transformer.actPatch(.headZAllPos, corruptedTokens: corrupted, cleanCache: cache, metric: normalized,
-                                             options: options)
-        return PatchingScan(cleanMetric: cleanValue, corruptedMetric: corruptedValue, residPre: resid.rowArrays,
-                            heads: heads.rowArrays)
+        let sweep = { (kind: PatchSweep) in
+            try self.transformer.actPatch(kind, corruptedTokens: corrupted, cleanCache: cache, metric: normalized,
+                                          options: options)
+        }
+        let byPosition = try sweep(.headZByPos)
+        return PatchingScan(cleanMetric: cleanValue, corruptedMetric: corruptedValue, residPre: try sweep(.residPre).rowArrays,
+                            heads: try sweep(.headZAllPos).rowArrays, attnOut: try sweep(.attnOut).rowArrays,
+                            mlpOut: try sweep(.mlpOut).rowArrays,
+                            headsByPosition: (0..<byPosition.shape[0]).map { byPosition[$0].rowArrays })
     }
 }

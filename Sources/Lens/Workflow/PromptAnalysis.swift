@@ -1,5 +1,6 @@
 /// The "first analysis" of one prompt: the prediction, the logit lens, direct logit attribution, activation
-/// patching (with a corrupted prompt) and the attention patterns of the heads that matter most.
+/// patching (with a corrupted prompt) and the attention patterns of the heads with the largest |attribution|
+/// and of those whose patch restores the most.
 public struct PromptAnalysis: Sendable, Encodable {
     /// The model's prediction at the last position.
     public struct Prediction: Sendable, Encodable {
@@ -52,15 +53,17 @@ public struct PromptAnalysis: Sendable, Encodable {
     public let attribution: LogitAttribution
     /// Activation patching, when the case has a corrupted prompt.
     public let patching: PatchingScan?
-    /// The heads shown: the largest patching effects (else the largest attributions), best first.
-    public let topHeads: [AttentionHead]
-    /// The attention patterns of `topHeads` on the prompt.
-    public let attention: [HeadPattern]
+    /// The attention patterns of the heads with the largest |direct logit attribution|, largest first.
+    public let headsByAttribution: [HeadPattern]
+    /// The attention patterns of the heads whose `hook_z` patch (all positions) restores the most, largest
+    /// first; empty without a corrupted prompt.
+    public let headsByPatching: [HeadPattern]
 }
 
 extension LensModel {
     /// Runs every step of the first analysis on `promptCase` (see `PromptAnalysis`; prompts tokenized with
-    /// BOS when `prependBOS`), showing the attention of the `headCount` most important heads. Progress bars
+    /// BOS when `prependBOS`), showing the attention of the `headCount` heads with the largest |attribution| and
+    /// the `headCount` whose patch restores the most. Progress bars
     /// appear for steps over a second.
     public func analyse(_ promptCase: PromptCase, prependBOS: Bool = true, headCount: Int = 4,
                         showProgress: Bool = true) throws -> PromptAnalysis {
@@ -72,13 +75,15 @@ extension LensModel {
         let lens = try cache.logitLensTrace(answer: prompt.answer, wrong: prompt.wrong, inclMid: true, tokenText: text)
         let attribution = try cache.logitAttribution(answer: prompt.answer, wrong: prompt.wrong)
         let patching = prompt.corruptedTokens == nil ? nil : try patchingScan(prompt, showProgress: showProgress)
-        let heads = patching?.topHeads(headCount) ?? attribution.topHeads(headCount)
-        let attention = try heads.map { head in
-            PromptAnalysis.HeadPattern(head: head, pattern: try cache["pattern", head.layer][0, head.head].rowArrays)
+        let patterns = { (heads: [AttentionHead]) in
+            try heads.map { head in
+                PromptAnalysis.HeadPattern(head: head, pattern: try cache["pattern", head.layer][0, head.head].rowArrays)
+            }
         }
         return PromptAnalysis(promptCase: promptCase, tokens: prompt.strTokens, metricName: prompt.metricName,
                               metric: metric, prediction: prediction, logitLens: lens, attribution: attribution,
-                              patching: patching, topHeads: heads, attention: attention)
+                              patching: patching, headsByAttribution: try patterns(attribution.topHeads(headCount)),
+                              headsByPatching: try patterns(patching?.topHeads(headCount) ?? []))
     }
 
     /// The answer's (and wrong answer's) rank, probability and logit at the last position, and the top 5.

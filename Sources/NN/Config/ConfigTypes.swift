@@ -66,3 +66,20 @@ public enum RopeScaling: Sendable, Equatable, Codable {
     /// Linear position interpolation: every inverse frequency divided by `factor`.
     case linear(factor: Double)
 }
+
+/// TransformerLens's `init_mode`: how the weight matrices (every `W_*`) of a new model are drawn. Biases start
+/// at 0 and norm gains at 1 in every mode.
+public enum InitMode: String, Sendable, CaseIterable, Codable {
+    /// `N(0, initializer_range²)`, `initializer_range = 0.8 / √d_model` by default.
+    case gpt2
+    /// `U(±gain √(6 / (fan_in + fan_out)))`.
+    case xavierUniform = "xavier_uniform"
+    /// `N(0, gain² · 2 / (fan_in + fan_out))`.
+    case xavierNormal = "xavier_normal"
+    /// `U(±gain √2 √(3 / fan_in))` (ReLU gain).
+    case kaimingUniform = "kaiming_uniform"
+    /// `N(0, gain² · 2 / fan_in)` (ReLU gain).
+    case kaimingNormal = "kaiming_normal"
+    /// `N(0, s²)` with `s = 1` for the embeddings and `1 / √fan_in` otherwise.
+    case muP
+}

@@ -66,6 +66,7 @@ struct HuggingFaceDescription {
             config.bosTokenID = try json.optionalInt("bos_token_id")
             config.eosTokenIDs = try json.ints("eos_token_id")
             config.padTokenID = try json.optionalInt("pad_token_id")
+            config.modelName = try json.optionalString("_name_or_path").flatMap { $0.isEmpty ? nil : $0 }
             try config.validate()
         } catch ModelConfigError.invalidField(let field, "ModelConfig", let reason) {
             throw ModelConfigError.invalidField(field, file: file.path, reason: reason)

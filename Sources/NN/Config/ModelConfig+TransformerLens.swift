@@ -50,6 +50,10 @@ extension ModelConfig {
         useNormalizationBeforeAndAfter = try flag("use_normalization_before_and_after")
         useQKNorm = try flag("use_qk_norm")
         originalArchitecture = try json.optionalString("original_architecture")
+        modelName = try json.optionalString("model_name")
+        initMode = try Self.enumField(json, "init_mode", default: .gpt2)
+        initializerRange = try json.optionalDouble("initializer_range").flatMap { $0 > 0 ? $0 : nil }
+        seed = try json.optionalInt("seed").map { UInt64(truncatingIfNeeded: $0) }
         do { try validate() } catch ModelConfigError.invalidField(let field, "ModelConfig", let reason) {
             throw ModelConfigError.invalidField(field, file: json.file, reason: reason)
         }

@@ -81,6 +81,15 @@ public struct ModelConfig: Sendable, Equatable, Codable {
     public var eosTokenIDs: [Int]
     /// Padding token id, if known.
     public var padTokenID: Int?
+    /// The model's name (TransformerLens `model_name`; the folder name or `_name_or_path` of a loaded checkpoint).
+    public var modelName: String?
+    /// How `HookedTransformer(config:)` draws the weight matrices (TransformerLens `init_mode`).
+    public var initMode: InitMode = .gpt2
+    /// TransformerLens `initializer_range`: the standard deviation of `.gpt2` initialisation (nil means
+    /// `0.8 / √d_model`) or the gain of the other modes (nil means 1).
+    public var initializerRange: Double?
+    /// Seed of `HookedTransformer(config:)`'s random weights (TransformerLens `seed`); nil means 0.
+    public var seed: UInt64?
 
     /// A configuration with TransformerLens's defaults for every field not given.
     public init(

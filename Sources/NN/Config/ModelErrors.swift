@@ -32,6 +32,8 @@ public enum ModelConfigError: Error, Equatable, CustomStringConvertible {
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     /// No weights file in the folder (`model.safetensors`, `model.safetensors.index.json`, `model.pth`).
     case noWeights(folder: String)
+    /// The model folder does not exist (or is not a folder).
+    case noFolder(String, reason: String)
     /// A tensor the architecture needs is absent.
     case missingTensor(String, file: String)
     /// A tensor has the wrong shape.
@@ -44,6 +46,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case let .noWeights(folder):
             return "\(folder): no weights (model.safetensors or model.safetensors.index.json beside a Hugging Face " +
                 "config.json; model.pth or model.safetensors beside a TransformerLens config.json)"
+        case let .noFolder(folder, reason):
+            return "model folder \(folder) \(reason)"
         case let .missingTensor(name, file):
             return "\(file): missing tensor \"\(name)\""
         case let .shapeMismatch(name, expected, found, file):

@@ -57,6 +57,16 @@ public struct Unembed: Sendable {
         self.b_U = b_U.contiguousFloat32()
     }
 
+    /// Logits `[..., d_vocab_out]` of residual vectors `x [..., d_model]`: `x W_U + b_U` (TransformerLens's
+    /// `model.unembed(x)`); throws when the last axis is not `d_model`.
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        guard x.rank >= 1, x.shape.last == W_U.shape[0] else {
+            throw ForwardError.invalidInput("unembed takes [..., d_model = \(W_U.shape[0])], got \(x.shape)")
+        }
+        let rows = x.reshaped([-1, W_U.shape[0]])
+        return (rows.matmul(W_U) + b_U).reshaped(Array(x.shape.dropLast()) + [W_U.shape[1]])
+    }
+
     /// `x [batch, pos, d_model]` to logits `[batch, pos, d_vocab_out]`.
     public func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor {
         let run = HookRunner(hooks: hooks)

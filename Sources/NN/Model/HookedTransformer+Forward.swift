@@ -124,15 +124,9 @@ extension HookedTransformer {
         return try finish(lastPositionOnly ? x[.all, (length - 1)...] : x, run)
     }
 
-    /// Bytes of the activations a pass over `batch × length` new positions (after `past` cached ones) holds at its
-    /// peak: a block's residual, attention and MLP tensors, the scores and pattern, and the logits; nil on overflow.
+    /// `ModelConfig.activationBytes(batch:length:past:)` of this model's config.
     public func activationBytes(batch: Int, length: Int, past: Int) -> Int? {
-        let c = config, rows = CheckedSize.product([batch, length])
-        let widths = CheckedSize.sum([CheckedSize.product([6, c.dModel]), CheckedSize.product([4, c.nHeads, c.dHead]),
-                                      CheckedSize.product([3, c.attnOnly ? 0 : c.dMLP ?? 0]), c.dVocabOut])
-        let scores = CheckedSize.product([2, batch, c.nHeads, length, past + length])
-        return CheckedSize.product([CheckedSize.sum([rows.flatMap { r in widths.flatMap { CheckedSize.product([r, $0]) } },
-                                                     scores]) ?? -1, 4])
+        config.activationBytes(batch: batch, length: length, past: past)
     }
 
     private func context(_ layout: SequenceLayout, _ cache: KVCache?, _ hooks: HookRunner) -> ForwardContext {

@@ -33,7 +33,8 @@ extension HookedTransformer {
     /// read, and the loading peak of the `MemoryPlan` before any weight is widened or processed (throwing
     /// `MemoryPlanError` with what would fit); files are read only from inside the folder (`FolderContainment`).
     /// Throws `ModelConfigError` for the config, `CheckpointError` naming a missing or mis-shaped tensor,
-    /// `TensorError` / `PickleError` for a malformed file.
+    /// `TensorError` / `PickleError` for a malformed file, and `CheckpointError.noFolder` for a folder that does
+    /// not exist. `modelName` is the config's (`model_name`, `_name_or_path`) or else the folder's name.
     public init(pretrained folder: URL, processing: WeightProcessing = .default,
                 precision: WeightPrecision = .automatic) throws {
         let precision = precision.resolved(for: processing)
@@ -41,7 +42,8 @@ extension HookedTransformer {
         try MemoryPlan(folder: folder.path, config: rawConfig, weights: raw.names.compactMap { raw[$0] },
                        processing: processing, precision: precision, batch: 0, context: 0, cache: .none).checkLoading()
         if precision == .float32 { raw = raw.widenedToFloat32() }
-        let (config, processed) = try processing.apply(to: raw, config: rawConfig)
+        var (config, processed) = try processing.apply(to: raw, config: rawConfig)
+        if config.modelName == nil { config.modelName = folder.standardizedFileURL.lastPathComponent }
         try self.init(config: config, stateDict: precision == .stored ? processed.roundedToStoredTypes(of: raw) : processed)
     }
 
@@ -49,6 +51,7 @@ extension HookedTransformer {
     /// checkpoint where the format allows), every tensor checked against the config. The config's parameter count
     /// at `bytesPerParameter` is checked against the memory budget before any file is read.
     static func unprocessedWeights(_ folder: URL, bytesPerParameter: Int = 2) throws -> (ModelConfig, StateDict) {
+        try Self.requireFolder(folder)
         let files = try FolderContainment(folder: folder.path)
         let configURL = URL(fileURLWithPath: try files.path(of: "config.json", what: "the model folder"))
         if try Self.isTransformerLensConfig(configURL) {
@@ -59,6 +62,15 @@ extension HookedTransformer {
         let description = try HuggingFaceDescription(contentsOf: configURL)
         try description.config.checkMemory(bytesPerParameter: bytesPerParameter)
         return (description.config, try description.stateDict(try CheckpointReader(folder: folder)))
+    }
+
+    /// Throws `CheckpointError.noFolder` when `folder` does not exist or is not a folder.
+    static func requireFolder(_ folder: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
+            throw CheckpointError.noFolder(folder.path, reason: "does not exist")
+        }
+        guard isDirectory.boolValue else { throw CheckpointError.noFolder(folder.path, reason: "is a file, not a model folder") }
     }
 
     /// Whether `config.json` is a TransformerLens config: no `model_type`, and `d_model` and `n_layers` present.

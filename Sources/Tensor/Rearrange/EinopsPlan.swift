@@ -100,12 +100,12 @@ struct EinopsPlan {
 
     /// Applies the plan: split the left groups, reduce left-only axes with `reduction`,
     /// permute into right order, broadcast new axes, merge the right groups.
-    func apply(_ x: Tensor, reduction: EinopsReduction = .sum) -> Tensor {
+    func apply(_ x: Tensor, reduction: (_ x: Tensor, _ axes: [Int]) throws -> Tensor) rethrows -> Tensor {
         let rightAxes = rightGroups.flatMap { $0 }
         var t = x.reshaped(leftAxes.map { sizes[$0]! })
         let reduced = Set(leftAxes.indices.filter { !rightAxes.contains(leftAxes[$0]) })
         let kept = leftAxes.filter(rightAxes.contains)
-        if !reduced.isEmpty { t = EinopsPlan.reduce(t, over: reduced, reduction) }
+        if !reduced.isEmpty { t = try reduction(t, reduced.sorted()) }
         let present = rightAxes.filter(kept.contains)
         t = t.permuted(present.map { kept.firstIndex(of: $0)! })
         for (position, axis) in rightAxes.enumerated() where !kept.contains(axis) {
@@ -116,12 +116,12 @@ struct EinopsPlan {
     }
 
     /// `reduction` over `axes` of `t`.
-    private static func reduce(_ t: Tensor, over axes: Set<Int>, _ reduction: EinopsReduction) -> Tensor {
+    static func reduce(_ t: Tensor, over axes: [Int], _ reduction: EinopsReduction) -> Tensor {
         switch reduction {
-        case .sum: return t.sum(axes: Array(axes))
-        case .max: return t.max(axes: Array(axes))
-        case .min: return t.min(axes: Array(axes))
-        case .mean: return t.mean(axes: Array(axes))
+        case .sum: return t.sum(axes: axes)
+        case .max: return t.max(axes: axes)
+        case .min: return t.min(axes: axes)
+        case .mean: return t.mean(axes: axes)
         }
     }
 }

@@ -35,10 +35,31 @@ extension Tensor {
         try einops(pattern, .reduce, sizes: sizes, reduction: reduction)
     }
 
+    /// `reduce` with a reduction of your own, einops's `reduction=callable`: `reduction(x, axes)` gets the
+    /// tensor with the left axes split out and the axes to reduce (ascending), and must return `x` with those
+    /// axes removed (throws `TensorError.shapeMismatch` otherwise). E.g. kurtosis over games and moves:
+    /// `post.reduce("game move neuron -> neuron") { x, axes in kurtosis(x, axes) }`.
+    public func reduce(_ pattern: String, sizes: [String: Int] = [:],
+                       _ reduction: (_ x: Tensor, _ axes: [Int]) throws -> Tensor) throws -> Tensor {
+        let parsed = try EinopsPattern(parsing: pattern, op: EinopsPlan.Kind.reduce.rawValue)
+        let plan = try EinopsPlan(parsed, kind: .reduce, shape: shape, sizes: sizes)
+        return try plan.apply(self) { x, axes in
+            let out = try reduction(x, axes)
+            let expected = x.shape.indices.filter { !axes.contains($0) }.map { x.shape[$0] }
+            guard out.shape == expected else {
+                throw TensorError.shapeMismatch(op: "reduce \"\(pattern)\": the reduction of axes \(axes) of \(x.shape) "
+                                                + "must have the other axes", shapes: [expected, out.shape])
+            }
+            return out
+        }
+    }
+
     private func einops(
         _ pattern: String, _ kind: EinopsPlan.Kind, sizes: [String: Int], reduction: EinopsReduction = .sum
     ) throws -> Tensor {
         let parsed = try EinopsPattern(parsing: pattern, op: kind.rawValue)
-        return try EinopsPlan(parsed, kind: kind, shape: shape, sizes: sizes).apply(self, reduction: reduction)
+        return try EinopsPlan(parsed, kind: kind, shape: shape, sizes: sizes).apply(self) { x, axes in
+            EinopsPlan.reduce(x, over: axes, reduction)
+        }
     }
 }
