@@ -63,8 +63,7 @@ public struct Unembed: Sendable {
         guard x.rank >= 1, x.shape.last == W_U.shape[0] else {
             throw ForwardError.invalidInput("unembed takes [..., d_model = \(W_U.shape[0])], got \(x.shape)")
         }
-        let rows = x.reshaped([-1, W_U.shape[0]])
-        return (rows.matmul(W_U) + b_U).reshaped(Array(x.shape.dropLast()) + [W_U.shape[1]])
+        return linear(x, W_U, bias: b_U)
     }
 
     /// `x [batch, pos, d_model]` to logits `[batch, pos, d_vocab_out]`.
