@@ -43,6 +43,10 @@ let package = Package(
             path: "Tools/CompareJSON"
         ),
         .executableTarget(
+            name: "make-random-checkpoint",
+            path: "Tools/MakeRandomCheckpoint"
+        ),
+        .executableTarget(
             name: "inflate-npz",
             dependencies: [.product(name: "Tensor", package: "SwiftLens")],
             path: "Tools/InflateNpz"

@@ -59,6 +59,8 @@ struct AttribPatchCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    @OptionGroup var weights: WeightsOption
+
     @Flag(name: .long, help: "Also run the exact sweep and print its correlation with the estimate.")
     var compare = false
 
@@ -83,7 +85,8 @@ struct AttribPatchCommand: ParsableCommand {
 
     func run() throws {
         let sweep = PatchSweep(named: act)!
-        let lens = try LensModel(pretrained: URL(fileURLWithPath: model), processing: noProcessing ? .none : .default)
+        let lens = try LensModel(pretrained: URL(fileURLWithPath: model), processing: noProcessing ? .none : .default,
+                                                precision: weights.precision)
         let inputs = PatchInputs(model: model, clean: clean, corrupted: corrupted, cleanTokens: cleanTokens,
                                  corruptedTokens: corruptedTokens, answer: answer, wrong: wrong, answerID: answerID,
                                  wrongID: wrongID)

@@ -27,6 +27,8 @@ struct CacheCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    @OptionGroup var weights: WeightsOption
+
     /// Timing for Benchmarks/: time a plain forward and the cached run this many times each and print the
     /// best times, the cached bytes and the peak resident memory as JSON (no files are written).
     @Option(name: .customLong("benchmark-repeats"), help: .hidden)
@@ -40,7 +42,8 @@ struct CacheCommand: ParsableCommand {
         let rows = try TokenRows.parse(tokens)
         let requested = names.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         var transformer = try HookedTransformer(pretrained: URL(fileURLWithPath: model),
-                                                processing: noProcessing ? .none : .default)
+                                                processing: noProcessing ? .none : .default,
+                                                precision: weights.precision)
         for name in requested ?? [] {
             switch name.split(separator: ".").last {
             case "hook_result": transformer.setUseAttnResult(true)

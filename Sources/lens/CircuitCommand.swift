@@ -64,6 +64,8 @@ struct CircuitCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    @OptionGroup var weights: WeightsOption
+
     @Flag(name: .long, help: "Print JSON {method, edges: [{src, dst, score}], clean, corrupted, circuit, fraction}.")
     var json = false
 
@@ -89,7 +91,8 @@ struct CircuitCommand: ParsableCommand {
     }
 
     func run() throws {
-        let lens = try LensModel(pretrained: URL(fileURLWithPath: model), processing: noProcessing ? .none : .default)
+        let lens = try LensModel(pretrained: URL(fileURLWithPath: model), processing: noProcessing ? .none : .default,
+                                                precision: weights.precision)
         let inputs = PatchInputs(model: model, clean: clean, corrupted: corrupted, cleanTokens: cleanTokens,
                                  corruptedTokens: corruptedTokens, answer: answer, wrong: wrong, answerID: answerID,
                                  wrongID: wrongID)

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Lens
 
-/// `--model DIR` and `--no-processing`, shared by the analysis commands.
+/// `--model DIR`, `--no-processing` and `--weights`, shared by the analysis commands.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Hugging Face model folder (config.json, model.safetensors, tokenizer.json).")
     var model: String
@@ -10,14 +10,30 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    @OptionGroup var weights: WeightsOption
+
     /// The model with its tokenizer; a missing folder, `config.json` or `tokenizer.json` is a `CommandError`.
     func load() throws -> LensModel {
-        try loadModel(folder: URL(fileURLWithPath: model), processing: noProcessing ? .none : .default)
+        try loadModel(folder: URL(fileURLWithPath: model), processing: noProcessing ? .none : .default,
+                      precision: weights.precision)
     }
 }
 
+/// `--weights auto|stored|fp32`: the element type the loaded weights are kept in (`WeightPrecision`), accepted by
+/// every command that loads a model.
+struct WeightsOption: ParsableArguments {
+    @Option(name: .customLong("weights"), help: ArgumentHelp(
+        "Weights in memory: stored (the checkpoint's dtype, memory-mapped; processed weights rounded back to it), "
+            + "fp32 (widened at load, processed in fp32), or auto (stored without processing, fp32 with it).",
+        valueName: "auto|stored|fp32"))
+    var precision: WeightPrecision = .automatic
+}
+
+extension WeightPrecision: ExpressibleByArgument {}
+
 /// Loads `folder` after checking that it is a model folder with a tokenizer.
-func loadModel(folder: URL, processing: WeightProcessing = .default) throws -> LensModel {
+func loadModel(folder: URL, processing: WeightProcessing = .default,
+               precision: WeightPrecision = .automatic) throws -> LensModel {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw CommandError("no model folder at \(folder.path) (expected a Hugging Face folder with config.json, "
@@ -27,7 +43,7 @@ func loadModel(folder: URL, processing: WeightProcessing = .default) throws -> L
     where !FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path) {
         throw CommandError("the model folder \(folder.path) has no \(file)")
     }
-    return try LensModel(pretrained: folder, processing: processing)
+    return try LensModel(pretrained: folder, processing: processing, precision: precision)
 }
 
 /// `--prompt`, `--answer`, `--wrong` and `--no-prepend-space`.

@@ -32,6 +32,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Random seed (the same seed gives the same completion).")
     var seed: UInt64 = 0
 
+    @OptionGroup var weights: WeightsOption
+
     func validate() throws {
         guard maxNewTokens >= 0 else { throw ValidationError("--max-new-tokens must not be negative") }
         do { try SamplingOptions(temperature: temperature, topK: topK, topP: topP).validate() } catch {
@@ -42,7 +44,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let folder = URL(fileURLWithPath: model)
         let tokenizer = try Tokenizer(contentsOf: folder.appendingPathComponent("tokenizer.json"))
-        let transformer = try HookedTransformer(pretrained: folder)
+        let transformer = try HookedTransformer(pretrained: folder, precision: weights.precision)
         let ids = tokenizer.encode(prompt)
         guard !ids.isEmpty else { throw ValidationError("--prompt encodes to no tokens") }
         let eos = transformer.config.eosTokenIDs.isEmpty ? tokenizer.eosTokenId.map { [$0] } : nil

@@ -38,6 +38,8 @@ struct GradCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    @OptionGroup var weights: WeightsOption
+
     /// Timing for Benchmarks/: best of this many runs of a plain forward, the recording forward, the backward
     /// pass alone, and all-hook gradient runs, printed as JSON (nothing is written).
     @Option(name: .customLong("benchmark-repeats"), help: .hidden)
@@ -45,7 +47,8 @@ struct GradCommand: ParsableCommand {
 
     func run() throws {
         let transformer = try HookedTransformer(pretrained: URL(fileURLWithPath: model),
-                                                processing: noProcessing ? .none : .default)
+                                                processing: noProcessing ? .none : .default,
+                                                precision: weights.precision)
         let ids = try PatchCommand.ids(tokens, option: "--tokens")
         let batch = ids.shape[0]
         let answers = try PatchInputs.perRow(answerID, "--answer-id", batch: batch)

@@ -13,6 +13,6 @@ struct LensCommand: ParsableCommand {
                       TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, CacheCommand.self,
                       ScanCommand.self, DashboardCommand.self, ServeCommand.self,
                       SweepCommand.self, MergeCommand.self, CompareCommand.self, SlurmCommand.self,
-                      OthelloCommand.self]
+                      OthelloCommand.self, PlanCommand.self]
     )
 }

@@ -19,6 +19,8 @@ struct LogitsCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    @OptionGroup var weights: WeightsOption
+
     @Option(name: .long, help: "Output .npy file.")
     var out: String
 
@@ -26,6 +28,11 @@ struct LogitsCommand: ParsableCommand {
     /// forward time as JSON (the logits are still written).
     @Option(name: .customLong("benchmark-repeats"), help: .hidden)
     var benchmarkRepeats: Int?
+
+    /// With `--benchmark-repeats`: also greedily generate this many tokens after the first row (KV cache) and
+    /// time it (`LogitsBenchmark`).
+    @Option(name: .customLong("benchmark-generate"), help: .hidden)
+    var benchmarkGenerate: Int?
 
     func validate() throws {
         if let benchmarkRepeats, benchmarkRepeats < 1 {
@@ -37,7 +44,8 @@ struct LogitsCommand: ParsableCommand {
         let rows = try TokenRows.parse(tokens)
         let loadStart = DispatchTime.now().uptimeNanoseconds
         let transformer = try HookedTransformer(pretrained: URL(fileURLWithPath: model),
-                                                processing: noProcessing ? .none : .default)
+                                                processing: noProcessing ? .none : .default,
+                                                precision: weights.precision)
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e9
         var best = Double.infinity
         var logits = Tensor(zeros: [0])
@@ -47,7 +55,10 @@ struct LogitsCommand: ParsableCommand {
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         try logits.writeNpy(to: out)
-        if benchmarkRepeats != nil { print("{\"load_seconds\": \(loadSeconds), \"forward_seconds\": \(best)}") }
+        guard let benchmarkRepeats else { return }
+        let extra = try LogitsBenchmark(model: transformer, tokens: rows.tokens, repeats: benchmarkRepeats)
+            .fields(generate: benchmarkGenerate ?? 0)
+        print("{\"load_seconds\": \(loadSeconds), \"forward_seconds\": \(best)\(extra)}")
     }
 }
 

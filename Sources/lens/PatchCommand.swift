@@ -65,6 +65,8 @@ struct PatchCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    @OptionGroup var weights: WeightsOption
+
     @Flag(name: .long, help: "One full forward pass per patch (TransformerLens's way; for checking).")
     var naive = false
 
@@ -96,7 +98,8 @@ struct PatchCommand: ParsableCommand {
 
     func run() throws {
         let sweep = PatchSweep(named: act)!
-        let lens = try LensModel(pretrained: URL(fileURLWithPath: model), processing: noProcessing ? .none : .default)
+        let lens = try LensModel(pretrained: URL(fileURLWithPath: model), processing: noProcessing ? .none : .default,
+                                                precision: weights.precision)
         let (cleanIDs, corruptedIDs) = try tokenRows(lens)
         guard cleanIDs.shape == corruptedIDs.shape else {
             throw PatchCommandError("clean and corrupted token lengths differ: \(cleanIDs.shape) vs \(corruptedIDs.shape)")

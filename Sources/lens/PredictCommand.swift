@@ -37,6 +37,8 @@ struct PredictCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip TransformerLens weight processing (like from_pretrained_no_processing).")
     var noProcessing = false
 
+    @OptionGroup var weights: WeightsOption
+
     @Flag(help: "Print JSON (tokens, and per answer token its rank, logit, probability and top tokens).")
     var json = false
 
@@ -49,7 +51,8 @@ struct PredictCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path) else {
             throw ValidationError("--model: \(model) has no tokenizer.json")
         }
-        let lens = try LensModel(pretrained: folder, processing: noProcessing ? .none : .default)
+        let lens = try LensModel(pretrained: folder, processing: noProcessing ? .none : .default,
+                                                precision: weights.precision)
         guard json, let tokenizer = lens.tokenizer else {
             try lens.testPrompt(prompt, answer: answer, prependSpaceToAnswer: !noPrependSpace, topK: topK)
             return

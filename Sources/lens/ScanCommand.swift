@@ -111,7 +111,8 @@ struct ScanCommand: ParsableCommand {
         // A pre-tokenized corpus needs no tokenizer (the dashboard then shows token ids).
         let tokenizerless = corpus.format == .tokens
             && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path)
-        let model = tokenizerless ? try LensModel(pretrained: folder, processing: modelOptions.noProcessing ? .none : .default)
+        let model = tokenizerless ? try LensModel(pretrained: folder, processing: modelOptions.noProcessing ? .none : .default,
+                                                                    precision: modelOptions.weights.precision)
             : try modelOptions.load()
         let units = try unitSets(model)
         guard !units.isEmpty else {

@@ -34,13 +34,15 @@ public struct LensModel {
         self.tokenizer = tokenizer
     }
 
-    /// Loads a Hugging Face or TransformerLens folder (see `HookedTransformer(pretrained:processing:)`) and its
-    /// `tokenizer.json` when the folder has one.
-    public init(pretrained folder: URL, processing: WeightProcessing = .default) throws {
+    /// Loads a Hugging Face or TransformerLens folder (see `HookedTransformer(pretrained:processing:precision:)`)
+    /// and its `tokenizer.json` when the folder has one.
+    public init(pretrained folder: URL, processing: WeightProcessing = .default,
+                precision: WeightPrecision = .automatic) throws {
         let tokenizerPath = try FolderContainment(folder: folder.path).path(of: "tokenizer.json", what: "the model folder")
         let tokenizer = FileManager.default.fileExists(atPath: tokenizerPath)
             ? try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizerPath)) : nil
-        self.init(try HookedTransformer(pretrained: folder, processing: processing), tokenizer: tokenizer)
+        self.init(try HookedTransformer(pretrained: folder, processing: processing, precision: precision),
+                  tokenizer: tokenizer)
     }
 
     /// Any property of the transformer.

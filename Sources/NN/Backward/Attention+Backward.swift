@@ -54,7 +54,7 @@ extension Attention {
             let gResult = try hooks(resultName, gOut.unsqueezed(2).expanded(to: [batch, length, nHeads, dModel]))
             return headLinearBackward(gResult, W_O)
         }
-        return linearBackward(gOut, W_O.reshaped([nHeads * dHead, dModel])).reshaped([batch, length, nHeads, dHead])
+        return linearBackward(gOut, outputWeight).reshaped([batch, length, nHeads, dHead])
     }
 
     /// The queries and keys the scores were computed from: after rotation, else after the QK norm (`normalized · w`),
@@ -70,12 +70,14 @@ extension Attention {
     }
 
     /// `∂m/∂x` for the shared input `x [batch, pos, d_model]` of all three projections:
-    /// `[gq | gk | gv] · W_QKVᵀ` in one GEMM.
+    /// `[gq | gk | gv] · W_QKVᵀ`, one product when the weights are packed, else the sum of three.
     func sharedInputBackward(q gq: Tensor, k gk: Tensor, v gv: Tensor) -> Tensor {
         let (batch, length) = (gq.shape[0], gq.shape[1])
-        let packed = Tensor.concat([gq.reshaped([batch, length, queryWidth]), gk.reshaped([batch, length, keyWidth]),
-                                    gv.reshaped([batch, length, keyWidth])], axis: 2)
-        return linearBackward(packed, qkvWeight)
+        let grads = [gq.reshaped([batch, length, queryWidth]), gk.reshaped([batch, length, keyWidth]),
+                     gv.reshaped([batch, length, keyWidth])]
+        if let packedWeight { return linearBackward(Tensor.concat(grads, axis: 2), packedWeight) }
+        let parts = zip(grads, projectionWeights).map { linearBackward($0, $1) }
+        return parts.dropFirst().reduce(parts[0], +)
     }
 
     /// `∂m/∂input` for split per-head inputs (`hook_q_input`, `hook_k_input`, `hook_v_input`,

@@ -22,8 +22,7 @@ extension Attention {
         let z = try hooks(name + ".hook_z", mix(pattern, v))
         guard context.config.useAttnResult else { return output(z) }
         // result[b, p, h] = z[b, p, h] · W_O[h]
-        let perHead = z.permuted([0, 2, 1, 3]).matmul(W_O).permuted([0, 2, 1, 3])
-        return try hooks(name + ".hook_result", perHead).sum(axis: 2) + b_O
+        return try hooks(name + ".hook_result", headLinear(z, W_O)).sum(axis: 2) + b_O
     }
 
     /// `z [batch, query, heads, d_head]` from `pattern [batch, heads, query, key]` and `v [batch, key, n_kv,
@@ -37,8 +36,7 @@ extension Attention {
 
     /// The output projection of all heads at once, `z · W_O + b_O` (`[batch, pos, d_model]`).
     func output(_ z: Tensor) -> Tensor {
-        let width = nHeads * dHead
-        return linear(z.reshaped([z.shape[0], z.shape[1], width]), W_O.reshaped([width, dModel]), bias: b_O)
+        linear(z.reshaped([z.shape[0], z.shape[1], nHeads * dHead]), outputWeight, bias: b_O)
     }
 
     /// Scaled, soft-capped, masked scores `[batch, heads, query, key]` (`hook_attn_scores`, `-inf` where hidden)

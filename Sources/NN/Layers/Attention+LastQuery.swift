@@ -5,11 +5,8 @@ extension Attention {
     /// block of a pass read only at its last position.
     func forwardLastQuery(_ x: Tensor, layer: Int, context: ForwardContext) throws -> Tensor {
         let (batch, length) = (x.shape[0], x.shape[1])
-        let kvColumns = queryWidth..<(queryWidth + 2 * keyWidth)
-        let kv = linear(x, qkvWeight[.all, kvColumns], bias: qkvBias[kvColumns])
-        var k = kv[.all, .all, 0..<keyWidth].reshaped([batch, length, nKeyValueHeads, dHead])
-        var v = kv[.all, .all, keyWidth...].reshaped([batch, length, nKeyValueHeads, dHead])
-        var q = project(x[.all, (length - 1)...], start: 0, heads: nHeads)
+        var k = project(x, part: 1), v = project(x, part: 2)
+        var q = project(x[.all, (length - 1)...], part: 0)
         if let qNorm, let kNorm {
             q = try qNorm.forward(q.reshaped([-1, dHead]), hooks: nil).reshaped(q.shape)
             k = try kNorm.forward(k.reshaped([-1, dHead]), hooks: nil).reshaped(k.shape)

@@ -2,9 +2,11 @@
 /// with optional rotary positions, local windows, score soft-capping and QK RMSNorm.
 ///
 /// Weights are held in TransformerLens shapes (`W_Q [n_heads, d_model, d_head]`, `_W_K`/`_W_V
-/// [n_kv, d_model, d_head]`, `W_O [n_heads, d_head, d_model]`); the query, key and value projections live in one
-/// packed `[d_model, (n_heads + 2 n_kv) d_head]` matrix so a forward pass runs them as one GEMM, and the
-/// TransformerLens names are views into it. Query head `h` reads key/value head `h / (n_heads / n_kv)`.
+/// [n_kv, d_model, d_head]`, `W_O [n_heads, d_head, d_model]`), in the dtype and layout they were given (views of a
+/// checkpoint's `[heads·d_head, d_model]` projections stay views: nothing is copied or widened). The query, key
+/// and value projections are `[d_model, heads·d_head]` matrices; when they are adjacent columns of one buffer
+/// (GPT-2's fused `c_attn`) one product computes all three. Query head `h` reads key/value head
+/// `h / (n_heads / n_kv)`.
 public struct Attention: Sendable {
     /// TransformerLens path, e.g. `blocks.3.attn`.
     public let name: String
@@ -28,11 +30,16 @@ public struct Attention: Sendable {
     public let qNorm: RMSNorm?
     /// RMSNorm over each key head (`k_norm`), if the model uses QK norm.
     public let kNorm: RMSNorm?
-    /// Output projection `[n_heads, d_head, d_model]`.
-    public let W_O: Tensor
     /// Output bias `[d_model]`.
     public let b_O: Tensor
-    let qkvWeight: Tensor
+    /// The output projection as `[n_heads·d_head, d_model]`.
+    let outputWeight: Tensor
+    /// Query, key and value projections `[d_model, heads·d_head]`, in the weights' dtype and layout.
+    let projectionWeights: [Tensor]
+    /// The three projections as one `[d_model, (n_heads + 2 n_kv)·d_head]` view when they are adjacent column
+    /// blocks of one buffer, else nil.
+    let packedWeight: Tensor?
+    /// Query, key and value biases packed `[(n_heads + 2 n_kv)·d_head]` (Float32).
     let qkvBias: Tensor
 
     /// Attention at `name` from TransformerLens-shaped weights; `W_K`, `W_V`, `b_K`, `b_V` have `nKeyValueHeads` heads.
@@ -44,36 +51,32 @@ public struct Attention: Sendable {
         nKeyValueHeads = W_K.shape[0]
         (self.scoreDivisor, self.softCap, self.window, self.rotary) = (scoreDivisor, softCap, window, rotary)
         (self.qNorm, self.kNorm) = (qNorm, kNorm)
-        self.W_O = W_O.contiguousFloat32()
         self.b_O = b_O.contiguousFloat32()
-        let parts = [W_Q, W_K, W_V].map { $0.permuted([1, 0, 2]).reshaped([$0.shape[1], $0.shape[0] * $0.shape[2]]) }
-        var weight = Tensor(zeros: [dModel, parts.map { $0.shape[1] }.reduce(0, +)])
-        var bias = Tensor(zeros: [weight.shape[1]])
-        var column = 0
-        for (part, b) in zip(parts, [b_Q, b_K, b_V]) {
-            let width = part.shape[1]
-            weight[.all, column..<(column + width)] = part
-            bias[column..<(column + width)] = b.reshaped([width])
-            column += width
+        outputWeight = W_O.reshaped([W_O.shape[0] * W_O.shape[1], W_O.shape[2]])
+        projectionWeights = [W_Q, W_K, W_V].map {
+            $0.permuted([1, 0, 2]).reshaped([$0.shape[1], $0.shape[0] * $0.shape[2]])
         }
-        qkvWeight = weight
-        qkvBias = bias
+        packedWeight = Tensor.adjacentColumnsView(projectionWeights)
+        qkvBias = Tensor.concat([b_Q, b_K, b_V].map { $0.contiguousFloat32().reshaped([-1]) })
     }
 
     var queryWidth: Int { nHeads * dHead }
     var keyWidth: Int { nKeyValueHeads * dHead }
 
-    /// Columns `start..<start + heads·d_head` of the packed projection as `[heads, d_model, d_head]`.
-    private func weightView(_ start: Int, heads: Int) -> Tensor {
-        qkvWeight[.all, start..<(start + heads * dHead)].reshaped([dModel, heads, dHead]).permuted([1, 0, 2])
+    /// Projection `part` (0 query, 1 key, 2 value) as `[heads, d_model, d_head]` (a view).
+    private func weightView(_ part: Int) -> Tensor {
+        let w = projectionWeights[part]
+        return w.reshaped([dModel, w.shape[1] / dHead, dHead]).permuted([1, 0, 2])
     }
 
     /// Query projection `[n_heads, d_model, d_head]`.
-    public var W_Q: Tensor { weightView(0, heads: nHeads) }
+    public var W_Q: Tensor { weightView(0) }
     /// Key projection of the key/value heads `[n_kv, d_model, d_head]` (TransformerLens `_W_K`).
-    public var W_K_grouped: Tensor { weightView(queryWidth, heads: nKeyValueHeads) }
+    public var W_K_grouped: Tensor { weightView(1) }
     /// Value projection of the key/value heads `[n_kv, d_model, d_head]` (TransformerLens `_W_V`).
-    public var W_V_grouped: Tensor { weightView(queryWidth + keyWidth, heads: nKeyValueHeads) }
+    public var W_V_grouped: Tensor { weightView(2) }
+    /// Output projection `[n_heads, d_head, d_model]`.
+    public var W_O: Tensor { outputWeight.reshaped([nHeads, dHead, dModel]) }
     /// Query bias `[n_heads, d_head]`.
     public var b_Q: Tensor { qkvBias[0..<queryWidth].reshaped([nHeads, dHead]) }
     /// Key bias of the key/value heads `[n_kv, d_head]` (TransformerLens `_b_K`).
@@ -99,31 +102,36 @@ public struct Attention: Sendable {
         return x.unsqueezed(1).expanded(to: [nKeyValueHeads, group] + rest).reshaped([nHeads] + rest)
     }
 
-    /// `input · W + b` for one projection: `input [batch, pos, d_model]` through the packed columns, or
-    /// `input [batch, pos, heads, d_model]` (split inputs) head by head. Returns `[batch, pos, heads, d_head]`.
-    func project(_ input: Tensor, start: Int, heads: Int) -> Tensor {
-        let (batch, positions) = (input.shape[0], input.shape[1])
-        let columns = start..<(start + heads * dHead)
-        if input.rank == 3 {
-            let projected = linear(input, qkvWeight[.all, columns], bias: qkvBias[columns])
-            return projected.reshaped([batch, positions, heads, dHead])
-        }
-        let perHead = input.permuted([0, 2, 1, 3]).matmul(weightView(start, heads: heads)).permuted([0, 2, 1, 3])
-        return perHead + qkvBias[columns].reshaped([heads, dHead])
+    /// Bias columns of projection `part` (0 query, 1 key, 2 value).
+    func biasColumns(_ part: Int) -> Range<Int> {
+        let start = part == 0 ? 0 : queryWidth + (part - 1) * keyWidth
+        return start..<(start + (part == 0 ? queryWidth : keyWidth))
     }
 
-    /// Queries, keys and values `[batch, pos, heads, d_head]`: one GEMM when all three inputs are the same
-    /// `[batch, pos, d_model]` tensor, separate projections otherwise.
+    /// `input · W + b` for projection `part` (0 query, 1 key, 2 value): `input [batch, pos, d_model]`, or
+    /// `input [batch, pos, heads, d_model]` (split inputs) head by head. Returns `[batch, pos, heads, d_head]`.
+    func project(_ input: Tensor, part: Int) -> Tensor {
+        let (batch, positions) = (input.shape[0], input.shape[1])
+        let columns = biasColumns(part)
+        let heads = columns.count / dHead
+        if input.rank == 3 {
+            return linear(input, projectionWeights[part], bias: qkvBias[columns]).reshaped([batch, positions, heads, dHead])
+        }
+        return headLinear(input, weightView(part)) + qkvBias[columns].reshaped([heads, dHead])
+    }
+
+    /// Queries, keys and values `[batch, pos, heads, d_head]`: one product when all three inputs are the same
+    /// `[batch, pos, d_model]` tensor and the weights are packed, separate projections otherwise.
     func projections(query: Tensor, key: Tensor, value: Tensor) -> (Tensor, Tensor, Tensor) {
-        guard query.rank == 3, query.isSameView(as: key), query.isSameView(as: value) else {
-            return (project(query, start: 0, heads: nHeads), project(key, start: queryWidth, heads: nKeyValueHeads),
-                    project(value, start: queryWidth + keyWidth, heads: nKeyValueHeads))
+        guard let packedWeight, query.rank == 3, query.isSameView(as: key), query.isSameView(as: value) else {
+            return (project(query, part: 0), project(key, part: 1), project(value, part: 2))
         }
         let (batch, positions) = (query.shape[0], query.shape[1])
-        let qkv = linear(query, qkvWeight, bias: qkvBias)
-        func heads(_ start: Int, _ count: Int) -> Tensor {
-            qkv[.all, .all, start..<(start + count * dHead)].reshaped([batch, positions, count, dHead])
+        let qkv = linear(query, packedWeight, bias: qkvBias)
+        func heads(_ part: Int) -> Tensor {
+            let columns = biasColumns(part)
+            return qkv[.all, .all, columns].reshaped([batch, positions, columns.count / dHead, dHead])
         }
-        return (heads(0, nHeads), heads(queryWidth, nKeyValueHeads), heads(queryWidth + keyWidth, nKeyValueHeads))
+        return (heads(0), heads(1), heads(2))
     }
 }

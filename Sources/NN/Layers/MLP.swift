@@ -32,7 +32,7 @@ public protocol MLPLayer: Sendable {
     func forward(_ x: Tensor, hooks: (any ActivationHooks)?) throws -> Tensor
 }
 
-/// Feed-forward layer: `act(x W_in + b_in) W_out + b_out`.
+/// Feed-forward layer: `act(x W_in + b_in) W_out + b_out`. Weights keep the dtype and layout they are given in.
 public struct MLP: MLPLayer {
     /// TransformerLens path, e.g. `blocks.0.mlp`.
     public let name: String
@@ -50,9 +50,9 @@ public struct MLP: MLPLayer {
     /// An MLP at `name` with TransformerLens-shaped weights.
     public init(name: String, W_in: Tensor, b_in: Tensor, W_out: Tensor, b_out: Tensor, act: ActivationFunction) {
         self.name = name
-        self.W_in = W_in.converted(to: .float32)
+        self.W_in = W_in
         self.b_in = b_in.contiguousFloat32()
-        self.W_out = W_out.converted(to: .float32)
+        self.W_out = W_out
         self.b_out = b_out.contiguousFloat32()
         self.act = act
     }
@@ -66,7 +66,8 @@ public struct MLP: MLPLayer {
     }
 }
 
-/// Gated feed-forward layer (SwiGLU, GeGLU): `(act(x W_gate) * (x W_in) + b_in) W_out + b_out`.
+/// Gated feed-forward layer (SwiGLU, GeGLU): `(act(x W_gate) * (x W_in) + b_in) W_out + b_out`. Weights keep the
+/// dtype and layout they are given in.
 public struct GatedMLP: MLPLayer {
     /// TransformerLens path, e.g. `blocks.0.mlp`.
     public let name: String
@@ -87,10 +88,10 @@ public struct GatedMLP: MLPLayer {
     public init(name: String, W_gate: Tensor, W_in: Tensor, b_in: Tensor, W_out: Tensor, b_out: Tensor,
                 act: ActivationFunction) {
         self.name = name
-        self.W_gate = W_gate.converted(to: .float32)
-        self.W_in = W_in.converted(to: .float32)
+        self.W_gate = W_gate
+        self.W_in = W_in
         self.b_in = b_in.contiguousFloat32()
-        self.W_out = W_out.converted(to: .float32)
+        self.W_out = W_out
         self.b_out = b_out.contiguousFloat32()
         self.act = act
     }

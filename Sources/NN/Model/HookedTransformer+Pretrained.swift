@@ -24,30 +24,44 @@ extension HookedTransformer {
     ///   `model_type`) and a state dict in TransformerLens names, `model.pth` (`torch.save(model.state_dict())`,
     ///   read without running any pickled code) or `model.safetensors`.
     ///
+    /// `precision` chooses the weights' element type (`WeightPrecision`): `.stored` keeps the checkpoint's dtype
+    /// (unprocessed weights stay views of the memory-mapped file; processed ones are rounded back to it),
+    /// `.float32` widens every weight at load and processes in Float32; `.automatic` is `.stored` without
+    /// processing and `.float32` with it.
+    ///
     /// The config is validated and the weights' size checked against `MemoryBudget.current` before any weight is
-    /// read; files are read only from inside the folder (`FolderContainment`). Throws `ModelConfigError` for the
-    /// config, `CheckpointError` naming a missing or mis-shaped tensor, `TensorError` / `PickleError` for a
-    /// malformed file, and `CheckpointError.noFolder` for a folder that does not exist. `modelName` is the config's
-    /// (`model_name`, `_name_or_path`) or else the folder's name.
-    public init(pretrained folder: URL, processing: WeightProcessing = .default) throws {
+    /// read, and the loading peak of the `MemoryPlan` before any weight is widened or processed (throwing
+    /// `MemoryPlanError` with what would fit); files are read only from inside the folder (`FolderContainment`).
+    /// Throws `ModelConfigError` for the config, `CheckpointError` naming a missing or mis-shaped tensor,
+    /// `TensorError` / `PickleError` for a malformed file, and `CheckpointError.noFolder` for a folder that does
+    /// not exist. `modelName` is the config's (`model_name`, `_name_or_path`) or else the folder's name.
+    public init(pretrained folder: URL, processing: WeightProcessing = .default,
+                precision: WeightPrecision = .automatic) throws {
+        let precision = precision.resolved(for: processing)
+        var (rawConfig, raw) = try Self.unprocessedWeights(folder, bytesPerParameter: processing == .none ? 2 : 4)
+        try MemoryPlan(folder: folder.path, config: rawConfig, weights: raw.names.compactMap { raw[$0] },
+                       processing: processing, precision: precision, batch: 0, context: 0, cache: .none).checkLoading()
+        if precision == .float32 { raw = raw.widenedToFloat32() }
+        var (config, processed) = try processing.apply(to: raw, config: rawConfig)
+        if config.modelName == nil { config.modelName = folder.standardizedFileURL.lastPathComponent }
+        try self.init(config: config, stateDict: precision == .stored ? processed.roundedToStoredTypes(of: raw) : processed)
+    }
+
+    /// The config and the TransformerLens-named weights of `folder` as stored (views of the memory-mapped
+    /// checkpoint where the format allows), every tensor checked against the config. The config's parameter count
+    /// at `bytesPerParameter` is checked against the memory budget before any file is read.
+    static func unprocessedWeights(_ folder: URL, bytesPerParameter: Int = 2) throws -> (ModelConfig, StateDict) {
         try Self.requireFolder(folder)
         let files = try FolderContainment(folder: folder.path)
         let configURL = URL(fileURLWithPath: try files.path(of: "config.json", what: "the model folder"))
-        let raw: StateDict, rawConfig: ModelConfig
-        let bytesPerParameter = processing == .none ? 2 : 4
         if try Self.isTransformerLensConfig(configURL) {
-            rawConfig = try ModelConfig(transformerLens: configURL)
-            try rawConfig.checkMemory(bytesPerParameter: bytesPerParameter)
-            raw = try StateDict(transformerLensFolder: folder, files: files)
-        } else {
-            let description = try HuggingFaceDescription(contentsOf: configURL)
-            try description.config.checkMemory(bytesPerParameter: bytesPerParameter)
-            raw = try description.stateDict(try CheckpointReader(folder: folder))
-            rawConfig = description.config
+            let config = try ModelConfig(transformerLens: configURL)
+            try config.checkMemory(bytesPerParameter: bytesPerParameter)
+            return (config, try StateDict(transformerLensFolder: folder, files: files))
         }
-        var (config, stateDict) = try processing.apply(to: raw, config: rawConfig)
-        if config.modelName == nil { config.modelName = folder.standardizedFileURL.lastPathComponent }
-        try self.init(config: config, stateDict: stateDict)
+        let description = try HuggingFaceDescription(contentsOf: configURL)
+        try description.config.checkMemory(bytesPerParameter: bytesPerParameter)
+        return (description.config, try description.stateDict(try CheckpointReader(folder: folder)))
     }
 
     /// Throws `CheckpointError.noFolder` when `folder` does not exist or is not a folder.
