@@ -1,8 +1,8 @@
 """Real model shapes: SwiftLens against transformers (fp32 and bf16) and TransformerLens, ratios in one run.
 
 Usage (from the repository root; long: run under nice):
-    HF_HUB_OFFLINE=1 nice -n 19 /work/.venv-reference/bin/python Benchmarks/compare_scale.py \
-        --data /work/bench-data [--shapes qwen2.5-0.5b,llama-3.2-1b] [--repeats 3] [--generate 32] [--no-tl]
+    HF_HUB_OFFLINE=1 nice -n 19 python Benchmarks/compare_scale.py \
+        --data bench-data [--shapes qwen2.5-0.5b,llama-3.2-1b] [--repeats 3] [--generate 32] [--no-tl]
 
 For each shape, a random BF16 checkpoint written by `make-random-checkpoint` (Benchmarks/Tools; streamed to
 disk, no download) under DATA/<shape>/ is timed, in the same run and on the same cores:
@@ -165,7 +165,7 @@ def run_shape(name, lens, data, repeats, generate, with_tl):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default="/work/bench-data")
+    parser.add_argument("--data", default="bench-data")
     parser.add_argument("--shapes", default="qwen2.5-0.5b,llama-3.2-1b")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--generate", type=int, default=32)
