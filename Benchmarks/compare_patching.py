@@ -12,8 +12,14 @@ Both sides get the same weights: a random `GPT2LMHeadModel` saved as a Hugging F
 `lens` with default processing and by TransformerLens through `convert_gpt2_weights` +
 `load_and_process_state_dict` (from_pretrained's processing).
 
+With `--model DIR` the model is instead a Hugging Face folder (for example the Qwen2.5-0.5B-shaped random BF16
+checkpoint that `make-random-checkpoint qwen2.5-0.5b DIR` writes, issue 12's goal at 32 tokens): `lens` loads it
+with default processing (Float32), TransformerLens with `from_pretrained` on the same folder (see
+compare_scale.py).
+
 Run from the package root (builds the release `lens` into .build-release first):
     python Benchmarks/compare_patching.py [--lengths 16 64] [--repeats 3]
+    python Benchmarks/compare_patching.py --model bench-data/qwen2.5-0.5b --lengths 32
 """
 import argparse
 import json
@@ -56,6 +62,15 @@ def make_models(folder):
     tl = HookedTransformer(cfg)
     tl.load_and_process_state_dict(convert_gpt2_weights(hf, cfg))
     return tl.eval()
+
+
+def local_models(folder):
+    """TransformerLens `from_pretrained` (default processing, fp32) on a Hugging Face folder."""
+    from compare_scale import transformer_lens_from_folder
+    from transformers import AutoModelForCausalLM
+
+    hf = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
+    return transformer_lens_from_folder(folder, hf)[0]
 
 
 def prompts(model, length, rng):
@@ -103,17 +118,19 @@ def main():
     parser.add_argument("--lengths", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--repeats", type=int, default=3, help="fast-path repeats (best time kept)")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--model", help="a Hugging Face model folder instead of the random GPT-2-small")
     args = parser.parse_args()
     if not args.no_build:
         build()
     rng = np.random.default_rng(11)
     rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        model = make_models(folder)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.model or scratch
+        model = local_models(args.model) if args.model else make_models(folder)
         for length in args.lengths:
             clean, corrupted, answer, wrong = prompts(model, length, rng)
             for act, function in SWEEPS:
-                out = os.path.join(folder, f"{act}_{length}.npy")
+                out = os.path.join(scratch, f"{act}_{length}.npy")
                 swift, fast_result = lens_sweep(folder, act, clean, corrupted, answer, wrong, args.repeats, out)
                 tl_seconds, tl_result = tl_sweep(model, function, clean, corrupted, answer, wrong)
                 row = {"sweep": act, "tokens": length, "shape": list(tl_result.shape),

@@ -58,10 +58,27 @@ extension Tensor {
     public static func * (a: Float, b: Tensor) -> Tensor { binary(.mul, Tensor(scalar: a), b) }
     public static func / (a: Float, b: Tensor) -> Tensor { binary(.div, Tensor(scalar: a), b) }
     public static prefix func - (a: Tensor) -> Tensor { a.map(.neg) }
-    public static func += (a: inout Tensor, b: Tensor) { a = a + b }
-    public static func -= (a: inout Tensor, b: Tensor) { a = a - b }
-    public static func *= (a: inout Tensor, b: Tensor) { a = a * b }
-    public static func /= (a: inout Tensor, b: Tensor) { a = a / b }
+    /// `self = self ∘ b`, `b` broadcast to `self`'s shape. When `self` is contiguous Float32 and alone owns
+    /// memory it allocated, the result is written over its elements (no new buffer: processing a model's weights
+    /// in place); otherwise it is `Tensor.binary(op, self, b)`. Either way the values are the same.
+    public mutating func formBinary(_ op: BinaryOp, _ b: Tensor) {
+        guard dtype == .float32, isContiguous, Shape.broadcast(shape, b.shape) == shape,
+              isKnownUniquelyReferenced(&storage), !storage.isBorrowed else {
+            self = Tensor.binary(op, self, b)
+            return
+        }
+        let y = b.dtype == .float32 ? b : b.converted(to: .float32)
+        let ye = y.expanded(to: shape)
+        let px = storage.floats + offset, py = y.storage.floats
+        StridedRows.forEach(shape: shape, strides: [strides, ye.strides], offsets: [0, ye.offset]) { o, n, s in
+            Elementwise.binaryStrided(op, px + o[0], s[0], py + o[1], s[1], px + o[0], s[0], count: n)
+        }
+    }
+
+    public static func += (a: inout Tensor, b: Tensor) { a.formBinary(.add, b) }
+    public static func -= (a: inout Tensor, b: Tensor) { a.formBinary(.sub, b) }
+    public static func *= (a: inout Tensor, b: Tensor) { a.formBinary(.mul, b) }
+    public static func /= (a: inout Tensor, b: Tensor) { a.formBinary(.div, b) }
 
     /// Elementwise maximum (NaN-propagating).
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.maximum, a, b) }

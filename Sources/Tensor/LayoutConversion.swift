@@ -24,8 +24,19 @@ extension Tensor {
                       shape: shape, strides: strides, offset: 0)
     }
 
+    /// Drops the memory pages this view covers when it is a view of a read-only memory-mapped file (a checkpoint
+    /// tensor whose converted or processed copy replaces it): its contents are unchanged and are read from the
+    /// file again if used, but they stop counting against the process's memory. No-op for any other tensor.
+    public func releaseMappedPages() {
+        guard count > 0, strides.allSatisfy({ $0 >= 0 }) else { return }
+        let last = offset + zip(shape, strides).map { ($0 - 1) * $1 }.reduce(0, +)
+        storage.releaseMappedPages(elements: offset..<(last + 1))
+    }
+
     /// `tensors` converted to `dtype` with `convertedKeepingLayout`, where dense views of the same elements
     /// (a tied embedding `W_E` and its transpose `W_U`) share one converted buffer: each span is converted once.
+    /// Pages of a mapped file each converted tensor was read from are released once it is converted
+    /// (`releaseMappedPages`), so widening a checkpoint holds its converted copy, not the file too.
     /// `done` is called with each tensor after it is converted (for progress reports).
     public static func convertedSharingSpans(_ tensors: [Tensor], to dtype: DType,
                                              done: (Tensor) -> Void = { _ in }) -> [Tensor] {
@@ -33,7 +44,9 @@ extension Tensor {
         var converted: [Span: TensorStorage] = [:]
         return tensors.map { t in
             defer { done(t) }
-            guard t.dtype != dtype, t.isDense, t.count > 1 else { return t.convertedKeepingLayout(to: dtype) }
+            guard t.dtype != dtype else { return t }
+            defer { t.releaseMappedPages() }
+            guard t.isDense, t.count > 1 else { return t.convertedKeepingLayout(to: dtype) }
             let span = Span(storage: ObjectIdentifier(t.storage), offset: t.offset, count: t.count)
             let storage = converted[span] ?? convertedSpan(t.storage, offset: t.offset, count: t.count, to: dtype)
             converted[span] = storage

@@ -50,6 +50,19 @@ public final class TensorStorage: @unchecked Sendable {
     /// Whether the memory belongs to someone else (a read-only mapping): never written in place.
     public var isBorrowed: Bool { owner != nil }
 
+    /// Drops the whole pages of elements `range` from memory when this storage is a read-only file mapping
+    /// (`madvise(MADV_DONTNEED)`: the pages are read from the file again if touched, so the contents never
+    /// change); does nothing for any other storage.
+    func releaseMappedPages(elements range: Range<Int>) {
+        #if os(Linux)
+        guard owner is MappedFile, !range.isEmpty, range.lowerBound >= 0, range.upperBound <= count else { return }
+        let page = Int(getpagesize()), start = Int(bitPattern: base) + range.lowerBound * dtype.byteCount
+        let first = (start + page - 1) / page * page
+        let end = (start + range.count * dtype.byteCount) / page * page
+        if end > first { _ = madvise(UnsafeMutableRawPointer(bitPattern: first), end - first, MADV_DONTNEED) }
+        #endif
+    }
+
     deinit {
         if owner == nil { BufferPool.shared.deallocate(base, bytes: bytes) }
     }

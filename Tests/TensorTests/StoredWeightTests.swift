@@ -75,3 +75,31 @@ extension TensorStorage {
         Array(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt16.self), count: count))
     }
 }
+
+/// `releaseMappedPages` on views of a memory-mapped checkpoint (what loading calls once a converted or processed
+/// copy replaces a tensor).
+@Suite struct MappedPageReleaseTests {
+    /// The pages of a mapped 16-bit tensor are dropped and read back from the file on the next use: the values
+    /// are unchanged, for the whole tensor, a transposed view and a row slice. Owned tensors are left alone.
+    @Test func releasedViewsReadTheSameValuesAgain() throws {
+        let folder = try ScratchFolder()
+        let path = folder.file("w.safetensors")
+        let weight = Tensor.randomNormal([512, 1024], seed: 9).converted(to: .bfloat16)
+        try SafetensorsFile.write([("w", weight)], to: path)
+        let mapped = try SafetensorsFile(path: path).tensor("w")
+        #expect(mapped.storage.isBorrowed)
+        let expected = weight.scalars
+        for view in [mapped, mapped.T, mapped[100..<300]] {
+            let before = view.scalars
+            view.releaseMappedPages()
+            #expect(view.scalars == before)
+        }
+        #expect(mapped.scalars == expected)
+        var owned = Tensor.randomNormal([4, 4], seed: 1)
+        let values = owned.scalars
+        owned.releaseMappedPages()
+        #expect(owned.scalars == values)
+        owned += Tensor(scalar: 0)
+        #expect(owned.scalars == values)
+    }
+}

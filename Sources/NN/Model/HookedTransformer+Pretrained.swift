@@ -29,6 +29,10 @@ extension HookedTransformer {
     /// `.float32` widens every weight at load and processes in Float32; `.automatic` is `.stored` without
     /// processing and `.float32` with it.
     ///
+    /// Processing runs one layer at a time (`WeightProcessing`), rewriting widened weights in place; with `.stored`
+    /// each layer is rounded back as soon as it is done, so at most one layer is held in Float32 beside the rest,
+    /// and the mapped pages of the originals it replaced are released.
+    ///
     /// The config is validated and the weights' size checked against `MemoryBudget.current` before any weight is
     /// read, and the loading peak of the `MemoryPlan` before any weight is widened or processed (throwing
     /// `MemoryPlanError` with what would fit); files are read only from inside the folder (`FolderContainment`).
@@ -39,12 +43,15 @@ extension HookedTransformer {
                 precision: WeightPrecision = .automatic) throws {
         let precision = precision.resolved(for: processing)
         var (rawConfig, raw) = try Self.unprocessedWeights(folder, bytesPerParameter: processing == .none ? 2 : 4)
-        try MemoryPlan(folder: folder.path, config: rawConfig, weights: raw.names.compactMap { raw[$0] },
+        try MemoryPlan(folder: folder.path, config: rawConfig, weights: raw,
                        processing: processing, precision: precision, batch: 0, context: 0, cache: .none).checkLoading()
         if precision == .float32 { raw = raw.widenedToFloat32() }
-        var (config, processed) = try processing.apply(to: raw, config: rawConfig)
+        let originals = precision == .stored ? raw : StateDict(source: raw.source)
+        var (config, processed) = try processing.apply(to: consume raw, config: rawConfig) { weights, names in
+            weights.round(names, toTypesOf: originals)
+        }
         if config.modelName == nil { config.modelName = folder.standardizedFileURL.lastPathComponent }
-        try self.init(config: config, stateDict: precision == .stored ? processed.roundedToStoredTypes(of: raw) : processed)
+        try self.init(config: config, stateDict: processed)
     }
 
     /// The config and the TransformerLens-named weights of `folder` as stored (views of the memory-mapped

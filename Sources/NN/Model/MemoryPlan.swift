@@ -7,8 +7,10 @@ import Foundation
 ///
 /// Estimates (4 bytes per activation element): weights are the checkpoint's tensors as the architecture converter
 /// reads them (views of one span, such as tied embeddings, counted once; every tensor a separate copy once
-/// processing rewrites them). Loading adds the mapped file pages read during widening or processing and the
-/// Float32 copies processing makes. A forward holds the residual stream, the attention projections, scores and
+/// processing rewrites them). Loading adds what is held at once beside them: the mapped pages of the tensor being
+/// widened (each is released once converted), or the layer being processed, in Float32 and as mapped pages
+/// (processing rewrites widened weights in place and, with stored weights, rounds each layer back and releases
+/// its original pages before the next). A forward holds the residual stream, the attention projections, scores and
 /// pattern, the MLP hidden layer and the logits; a cache holds each selected hook's activation.
 public struct MemoryPlan: Sendable, CustomStringConvertible {
     /// The activations a cache keeps.
@@ -57,13 +59,13 @@ public struct MemoryPlan: Sendable, CustomStringConvertible {
     public init(folder: URL, processing: WeightProcessing = .default, precision: WeightPrecision = .automatic,
                 batch: Int = 1, context: Int, cache: CacheSelection = .none) throws {
         let (config, raw) = try HookedTransformer.unprocessedWeights(folder)
-        self.init(folder: folder.path, config: config, weights: raw.names.compactMap { raw[$0] },
-                  processing: processing, precision: precision, batch: batch, context: context, cache: cache)
+        self.init(folder: folder.path, config: config, weights: raw, processing: processing, precision: precision, batch: batch, context: context, cache: cache)
     }
 
-    /// The plan for `weights` (as loaded, before processing) of a model `config` describes.
-    init(folder: String, config: ModelConfig, weights: [Tensor], processing: WeightProcessing,
+    /// The plan for `stateDict` (as loaded, before processing) of a model `config` describes.
+    init(folder: String, config: ModelConfig, weights stateDict: StateDict, processing: WeightProcessing,
          precision: WeightPrecision, batch: Int, context: Int, cache: CacheSelection) {
+        let weights = stateDict.names.compactMap { stateDict[$0] }
         self.folder = folder
         self.precision = precision.resolved(for: processing)
         processed = processing != .none
@@ -85,18 +87,36 @@ public struct MemoryPlan: Sendable, CustomStringConvertible {
             loadPeakBytes = stored
         case (false, true):
             weightBytes = 4 * parameters
-            loadPeakBytes = weightBytes + (stored == 4 * parameters ? 0 : stored)
+            loadPeakBytes = weightBytes + (stored == 4 * parameters ? 0 : weights.map { $0.count * $0.dtype.byteCount }.max() ?? 0)
         case (true, false):
             weightBytes = unsharedStored
-            loadPeakBytes = stored + 4 * unshared + unsharedStored
+            loadPeakBytes = unsharedStored + Self.largestGroup(stateDict, layersOnly: false) {
+                $0.count * (4 + $0.dtype.byteCount)
+            }
         case (true, true):
             weightBytes = 4 * unshared
-            loadPeakBytes = (stored == 4 * parameters ? stored : stored + 4 * parameters) + 4 * unshared
+            loadPeakBytes = 4 * unshared + Self.largestGroup(stateDict, layersOnly: true) { 4 * $0.count }
+                + (weights.filter { $0.dtype != .float32 }.map { $0.count * $0.dtype.byteCount }.max() ?? 0)
         }
         let activations = ActivationSizes(config: config, context: self.context)
         let sixteenBit = weights.contains { $0.dtype == .float16 || $0.dtype == .bfloat16 } && !float32
         forwardBytes = 4 * self.batch * activations.forwardElements(scratch: sixteenBit)
         cacheBytes = 4 * self.batch * activations.cacheElements(cache)
+    }
+
+    /// The largest `bytes` summed over a group processing holds at once (`WeightProcessing` works one layer at a
+    /// time, then on the tensors outside the layers): the largest layer, or with `layersOnly == false` also the
+    /// tensors outside the layers.
+    private static func largestGroup(_ weights: StateDict, layersOnly: Bool, bytes: (Tensor) -> Int) -> Int {
+        var groups: [String: Int] = [:]
+        for name in weights.names {
+            guard let t = weights[name], !t.dtype.isInteger else { continue }
+            let parts = name.split(separator: ".")
+            let layer = parts.first == "blocks" && parts.count > 1 ? String(parts[1]) : nil
+            if layersOnly && layer == nil { continue }
+            groups[layer ?? "", default: 0] += bytes(t)
+        }
+        return groups.values.max() ?? 0
     }
 
     /// Throws `MemoryPlanError.doesNotFit` (needed vs available, with what would fit) when `peakBytes` exceeds

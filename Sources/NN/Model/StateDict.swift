@@ -31,6 +31,14 @@ public struct StateDict: Sendable {
         }
     }
 
+    /// Runs `body` on the tensor `name`, when present, while the state dict does not hold it: a tensor nothing
+    /// else holds is then uniquely owned, so in-place arithmetic in `body` (`*=`, `-=`) reuses its buffer.
+    mutating func update(_ name: String, _ body: (inout Tensor) -> Void) {
+        guard var tensor = tensors.removeValue(forKey: name) else { return }
+        body(&tensor)
+        tensors[name] = tensor
+    }
+
     /// The tensor `name` (or, failing that, the first of `alternatives` present), checked against `shape`;
     /// throws `CheckpointError` naming the tensor, the expected and the found shape.
     public func require(_ name: String, shape: [Int], alternatives: [String] = []) throws -> Tensor {

@@ -42,16 +42,16 @@ extension StateDict {
         return out
     }
 
-    /// This (processed) state dict with every tensor whose name `raw` holds in a 16-bit dtype rounded back to
-    /// that dtype, keeping its layout; tensors processing left untouched are returned as they are (still views
-    /// of the checkpoint).
-    func roundedToStoredTypes(of raw: StateDict) -> StateDict {
-        var out = self
+    /// Rounds each of the tensors `names` that processing made Float32 back to the type of its unprocessed
+    /// original in `originals` (round to nearest even), keeping its layout, and releases the mapped pages of each
+    /// original a processed copy replaced (`Tensor.releaseMappedPages`). Tensors processing left untouched are
+    /// still views of the checkpoint and stay as they are.
+    mutating func round(_ names: [String], toTypesOf originals: StateDict) {
         for name in names {
-            guard let original = raw[name], let tensor = self[name], original.dtype != tensor.dtype,
+            guard let original = originals[name], let tensor = self[name], tensor.storage !== original.storage,
                   !original.dtype.isInteger, !tensor.dtype.isInteger else { continue }
-            out[name] = tensor.convertedKeepingLayout(to: original.dtype)
+            if tensor.dtype != original.dtype { self[name] = tensor.convertedKeepingLayout(to: original.dtype) }
+            original.releaseMappedPages()
         }
-        return out
     }
 }
