@@ -49,12 +49,40 @@ public enum Elementwise {
             binary(op, a, b, out, count: count)
             return
         }
+        if sa == 1 && sb == 0 && so == 1 {
+            let v = b[0], splat = SIMD16<Float>(repeating: b[0])
+            switch op {
+            case .add: return splatLoop(a, out, count) { $0 + splat } scalar: { $0 + v }
+            case .sub: return splatLoop(a, out, count) { $0 - splat } scalar: { $0 - v }
+            case .mul: return splatLoop(a, out, count) { $0 * splat } scalar: { $0 * v }
+            case .div: return splatLoop(a, out, count) { $0 / splat } scalar: { $0 / v }
+            default: break
+            }
+        }
         switch op {
         case .add: for i in 0..<count { out[i * so] = a[i * sa] + b[i * sb] }
         case .sub: for i in 0..<count { out[i * so] = a[i * sa] - b[i * sb] }
         case .mul: for i in 0..<count { out[i * so] = a[i * sa] * b[i * sb] }
         case .div: for i in 0..<count { out[i * so] = a[i * sa] / b[i * sb] }
         default: for i in 0..<count { out[i * so] = op.apply(a[i * sa], b[i * sb]) }
+        }
+    }
+
+    /// `out[i] = f(a[i])` for `i < count`, sixteen lanes at a time (a row against one broadcast value).
+    @inline(__always)
+    static func splatLoop(
+        _ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+        _ vector: (SIMD16<Float>) -> SIMD16<Float>, scalar: (Float) -> Float
+    ) {
+        var i = 0
+        while i + 16 <= count {
+            let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: vector(va), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            out[i] = scalar(a[i])
+            i += 1
         }
     }
 

@@ -138,3 +138,27 @@ import Glibc
         #expect(split == expected, "split across cores")
     }
 }
+
+/// `Elementwise.binaryStrided` against one broadcast value (stride 0, the vector path for a row times a scalar)
+/// and with strides: bitwise equal to `BinaryOp.apply`, on odd lengths, in place too.
+@Suite struct BinaryStridedKernelTests {
+    @Test(arguments: [BinaryOp.add, .sub, .mul, .div, .maximum])
+    func broadcastValueMatchesScalarDefinition(op: BinaryOp) {
+        var generator = TestRandom(seed: 3)
+        for count in [1, 15, 16, 17, 67] {
+            let a = generator.normals(count), b: [Float] = [generator.normal()]
+            let expected = a.map { op.apply($0, b[0]) }
+            var out = [Float](repeating: .nan, count: count)
+            Elementwise.binaryStrided(op, a, 1, b, 0, &out, 1, count: count)
+            #expect(out == expected, "\(op) count \(count)")
+            var inPlace = a
+            inPlace.withUnsafeMutableBufferPointer { p in
+                Elementwise.binaryStrided(op, p.baseAddress!, 1, b, 0, p.baseAddress!, 1, count: count)
+            }
+            #expect(inPlace == expected, "\(op) in place, count \(count)")
+            var strided = [Float](repeating: .nan, count: 2 * count)
+            Elementwise.binaryStrided(op, a, 1, b, 0, &strided, 2, count: count)
+            #expect(stride(from: 0, to: 2 * count, by: 2).map { strided[$0] } == expected, "\(op) strided out")
+        }
+    }
+}
